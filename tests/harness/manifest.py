@@ -1,0 +1,155 @@
+"""Parse rendered manifests into immutable objects and query them: workload, pod spec, steps, mounts, volumes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+if TYPE_CHECKING:
+    from harness.helm import HelmRun
+
+JOB = ("batch/v1", "Job")
+VOLCANO_JOB = ("batch.volcano.sh/v1alpha1", "Job")
+
+
+def freeze(value: Any) -> Any:
+    """Deep read-only copy: mappings become MappingProxyType, lists become tuples."""
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Deep mutable copy of a frozen value: plain dicts and lists, as validators and comparisons expect."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Step:
+    """One step as it runs: its position, whether it is an init container, and its container spec."""
+
+    index: int
+    init: bool
+    container: Mapping[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.container["name"]
+
+    @property
+    def mounts(self) -> tuple[Mapping[str, Any], ...]:
+        return tuple(self.container.get("volumeMounts", ()))
+
+    def mount_paths(self) -> dict[str, str]:
+        """mountPath -> volume name."""
+        return {m["mountPath"]: m["name"] for m in self.mounts}
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """Every object `helm template` rendered, frozen so a cached render cannot be changed by a test."""
+
+    objects: tuple[Mapping[str, Any], ...]
+    source: HelmRun | None = None
+
+    @classmethod
+    def parse(cls, text: str, source: HelmRun | None = None) -> Manifest:
+        docs = [d for d in yaml.safe_load_all(text) if d]
+        return cls(tuple(freeze(d) for d in docs), source)
+
+    def context(self) -> str:
+        """The helm command that produced this manifest, and its stderr, for assertion messages."""
+        return self.source.describe() if self.source else "(no helm run)"
+
+    def of_kind(self, api_version: str, kind: str) -> list[Mapping[str, Any]]:
+        return [o for o in self.objects if o.get("apiVersion") == api_version and o.get("kind") == kind]
+
+    def kinds(self) -> list[tuple[str, str]]:
+        return [(o["apiVersion"], o["kind"]) for o in self.objects]
+
+    def workload(self) -> Mapping[str, Any]:
+        """The single Job or Volcano Job; fails if there is not exactly one."""
+        found = self.of_kind(*JOB) + self.of_kind(*VOLCANO_JOB)
+        assert len(found) == 1, f"expected exactly one Job or Volcano Job, found {self.kinds()}\n{self.context()}"
+        return found[0]
+
+    @property
+    def is_volcano(self) -> bool:
+        return self.workload()["apiVersion"] == VOLCANO_JOB[0]
+
+    def pod_template(self) -> Mapping[str, Any]:
+        w = self.workload()
+        if self.is_volcano:
+            tasks = w["spec"]["tasks"]
+            assert len(tasks) == 1, f"expected one Volcano task, found {len(tasks)}"
+            return tasks[0]["template"]
+        return w["spec"]["template"]
+
+    def pod_spec(self) -> Mapping[str, Any]:
+        return self.pod_template()["spec"]
+
+    def steps(self) -> list[Step]:
+        """Steps in execution order: the init containers in order, then the regular container(s)."""
+        spec = self.pod_spec()
+        inits = spec.get("initContainers", ())
+        mains = spec.get("containers", ())
+        return [Step(i, True, c) for i, c in enumerate(inits)] + [
+            Step(len(inits) + i, False, c) for i, c in enumerate(mains)
+        ]
+
+    def step(self, name: str) -> Step:
+        for s in self.steps():
+            if s.name == name:
+                return s
+        raise KeyError(f"no step named {name!r}; steps are {[s.name for s in self.steps()]}")
+
+    def step_names(self) -> list[str]:
+        return [s.name for s in self.steps()]
+
+    def volumes(self) -> dict[str, Mapping[str, Any]]:
+        return {v["name"]: v for v in self.pod_spec().get("volumes", ())}
+
+    def volume_graph(self) -> dict[str, list[tuple[str, str]]]:
+        """volume name -> [(step name, mountPath), ...] in execution order: who can hand files to whom."""
+        graph: dict[str, list[tuple[str, str]]] = {name: [] for name in self.volumes()}
+        for s in self.steps():
+            for m in s.mounts:
+                graph.setdefault(m["name"], []).append((s.name, m["mountPath"]))
+        return graph
+
+    def undeclared_mounts(self) -> list[str]:
+        """Descriptions of mounts that name a volume the pod does not declare (empty when wiring is sound)."""
+        declared = self.volumes()
+        return [
+            f"step {s.name}: volumeMounts[{j}] names volume {m['name']!r} at {m['mountPath']}"
+            for s in self.steps()
+            for j, m in enumerate(s.mounts)
+            if m["name"] not in declared
+        ]
+
+
+def volume_path_for(step: Step, container_path: str) -> tuple[str, str] | None:
+    """Which volume, and which path inside it, a step sees at container_path (the deepest mount wins)."""
+    best: tuple[str, str] | None = None
+    best_len = -1
+    for mount in step.mounts:
+        root = mount["mountPath"].rstrip("/")
+        if container_path == root or container_path.startswith(root + "/"):
+            if len(root) > best_len:
+                best_len = len(root)
+                best = (mount["name"], container_path[len(root) :].lstrip("/"))
+    return best
+
+
+def as_plain(objects: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    return [thaw(o) for o in objects]

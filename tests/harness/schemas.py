@@ -1,0 +1,65 @@
+"""Validate rendered objects: Kubernetes kinds with kubernetes-validate (strict), the Volcano Job with our schema."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import jsonschema
+import kubernetes_validate
+import yaml
+
+from harness.manifest import VOLCANO_JOB, thaw
+from harness.paths import CHART, SCHEMAS
+
+
+def chart_kube_versions() -> tuple[str, str]:
+    """The oldest Kubernetes version Chart.yaml's kubeVersion admits, and the newest schema set we can check against."""
+    constraint = yaml.safe_load((CHART / "Chart.yaml").read_text())["kubeVersion"]
+    match = re.fullmatch(r">=\s*(\d+)\.(\d+)\.\d+(-0)?", constraint.strip())
+    assert match, f"Chart.yaml kubeVersion {constraint!r} is not of the form '>=X.Y.Z-0' this check understands"
+    oldest = f"{match.group(1)}.{match.group(2)}.0"
+    newest = kubernetes_validate.latest_version()
+    return oldest, newest
+
+
+@functools.cache
+def volcano_job_schema() -> dict[str, Any]:
+    return json.loads((SCHEMAS / "volcano-job-v1alpha1.schema.json").read_text())
+
+
+def validate_kubernetes(obj: Mapping[str, Any], version: str) -> None:
+    """Strict OpenAPI validation of a core Kubernetes object (unknown fields are errors)."""
+    kubernetes_validate.validate(thaw(obj), version, strict=True)
+
+
+def validate_object(obj: Mapping[str, Any], version: str) -> list[str]:
+    """Every problem found in one rendered object, as readable lines (empty when it is valid)."""
+    plain = thaw(obj)
+    where = f"{plain.get('kind')} {plain.get('metadata', {}).get('name')}"
+    problems: list[str] = []
+    if (plain.get("apiVersion"), plain.get("kind")) == VOLCANO_JOB:
+        validator = jsonschema.Draft7Validator(volcano_job_schema())
+        for error in validator.iter_errors(plain):
+            problems.append(f"{where}: {'/'.join(map(str, error.absolute_path))}: {error.message}")
+        # Each task's pod template is a Kubernetes PodTemplateSpec: check it as a v1 PodTemplate.
+        for i, task in enumerate(plain.get("spec", {}).get("tasks", [])):
+            wrapper = {
+                "apiVersion": "v1",
+                "kind": "PodTemplate",
+                "metadata": {"name": "t"},
+                "template": task["template"],
+            }
+            try:
+                validate_kubernetes(wrapper, version)
+            except kubernetes_validate.ValidationError as e:
+                problems.append(f"{where}: spec/tasks/{i}/template: {e}")
+        return problems
+    try:
+        validate_kubernetes(plain, version)
+    except kubernetes_validate.ValidationError as e:
+        problems.append(f"{where} (Kubernetes {version}): {e}")
+    return problems

@@ -1,0 +1,161 @@
+"""Bad values are stopped at render time, by values.schema.json or a template `fail`, with a message naming them."""
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness import render_error, run_helm
+from harness.paths import CHART, VALUES_DIR
+
+SEED = VALUES_DIR / "seed.yaml"
+OK_STEP = {"name": "one", "image": "alpine:3.11", "script": "true"}
+
+
+def steps(*extra: dict[str, Any], **top: Any) -> dict[str, Any]:
+    return {"steps": [OK_STEP, *extra], **top}
+
+
+# (case id, values layered on the given base files, text helm's error must contain, base files)
+CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
+    ("seed-typo-at-pod", {"pod": {"activeDeadlinesSeconds": 60}}, "activeDeadlinesSeconds", (SEED,)),
+    ("seed-typo-at-job", {"job": {"activeDeadlinesSeconds": 60}}, "activeDeadlinesSeconds", (SEED,)),
+    ("unknown-top-level-key", steps(step=[]), "'step' not allowed", ()),
+    ("no-steps", {"steps": []}, "at '/steps': minItems", ()),
+    ("steps-as-map", {"steps": {"name": "one"}}, "at '/steps'", ()),
+    ("step-without-name", {"steps": [{"image": "alpine:3.11"}]}, "missing property 'name'", ()),
+    ("step-name-uppercase", {"steps": [{"name": "Job1", "image": "alpine:3.11"}]}, "Job1", ()),
+    ("step-name-too-long", {"steps": [{"name": "a" * 64, "image": "x:1"}]}, "/steps/0/name", ()),
+    ("unknown-step-field", steps({"name": "two", "image": "x:1", "cmd": ["ls"]}), "'cmd' not allowed", ()),
+    (
+        "duplicate-step-name",
+        steps({"name": "one", "image": "x:1"}),
+        'steps[1] (one): step name "one" is already used by steps[0]',
+        (),
+    ),
+    (
+        "script-and-command",
+        steps({"name": "two", "image": "x:1", "script": "ls", "command": ["ls"]}),
+        "steps[1] (two): sets both script and command",
+        (),
+    ),
+    ("no-image-no-default", steps({"name": "two", "script": "ls"}), "steps[1] (two): has no image", ()),
+    (
+        "mount-undeclared-volume",
+        steps({"name": "two", "image": "x:1", "volumeMounts": [{"name": "inptu", "mountPath": "/in"}]}),
+        'steps[1] (two): volumeMounts[0] mounts volume "inptu"',
+        (),
+    ),
+    (
+        "seed-mount-typo",
+        {"stepOverrides": {"job-3": {"volumeMounts": [{"name": "outptu", "mountPath": "/srv/output/"}]}}},
+        'steps[2] (job-3): volumeMounts[0] mounts volume "outptu"',
+        (SEED,),
+    ),
+    (
+        "default-mount-undeclared",
+        steps(stepDefaults={"volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}]}),
+        'stepDefaults.volumeMounts[0]: mounts volume "tmp"',
+        (),
+    ),
+    (
+        "override-unknown-step",
+        {"stepOverrides": {"job-4": {"image": "x:1"}}},
+        'stepOverrides.job-4: there is no step named "job-4"',
+        (SEED,),
+    ),
+    ("override-renames-step", {"stepOverrides": {"job-2": {"name": "other"}}}, "'name' not allowed", (SEED,)),
+    (
+        "override-unknown-field",
+        {"stepOverrides": {"job-2": {"requests": {"cpu": 1}}}},
+        "'requests' not allowed",
+        (SEED,),
+    ),
+    (
+        "override-adds-command-to-script",
+        {"stepOverrides": {"job-2": {"command": ["ls"]}}},
+        "steps[1] (job-2): sets both script and command",
+        (SEED,),
+    ),
+    ("bad-restart-policy", steps(pod={"restartPolicy": "Always"}), "/pod/restartPolicy", ()),
+    (
+        "bad-pull-policy",
+        steps({"name": "two", "image": "x:1", "imagePullPolicy": "Sometimes"}),
+        "/steps/1/imagePullPolicy",
+        (),
+    ),
+    ("negative-backoff", steps(job={"backoffLimit": -1}), "/job/backoffLimit", ()),
+    ("string-deadline", steps(pod={"activeDeadlineSeconds": "60s"}), "/pod/activeDeadlineSeconds", ()),
+    (
+        "bad-cpu-quantity",
+        steps({"name": "two", "image": "x:1", "resources": {"requests": {"cpu": "3 cores"}}}),
+        "/steps/1/resources/requests/cpu",
+        (),
+    ),
+    (
+        "resources-typo",
+        steps({"name": "two", "image": "x:1", "resources": {"request": {"cpu": 1}}}),
+        "'request' not allowed",
+        (),
+    ),
+    (
+        "security-context-typo",
+        steps({"name": "two", "image": "x:1", "securityContext": {"runAsUsr": 1}}),
+        "'runAsUsr' not allowed",
+        (),
+    ),
+    ("volume-without-name", steps(volumes=[{"emptyDir": {}}]), "/volumes/0", ()),
+    ("volcano-typo", {"volcano": {"enabled": True, "queu": "x"}}, "'queu' not allowed", (SEED,)),
+    ("volcano-min-available-2", {"volcano": {"enabled": True, "minAvailable": 2}}, "/volcano/minAvailable", (SEED,)),
+    (
+        "volcano-bad-policy-action",
+        {"volcano": {"enabled": True, "policies": [{"event": "PodFailed", "action": "Explode"}]}},
+        "/volcano/policies/0/action",
+        (SEED,),
+    ),
+    ("env-without-name", steps({"name": "two", "image": "x:1", "env": [{"value": "x"}]}), "/steps/1/env/0", ()),
+    (
+        "mount-without-path",
+        steps(
+            {"name": "two", "image": "x:1", "volumeMounts": [{"name": "v"}]}, volumes=[{"name": "v", "emptyDir": {}}]
+        ),
+        "missing property 'mountPath'",
+        (),
+    ),
+]
+
+
+@pytest.mark.parametrize("case_id, values, message, base", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_is_named(case_id: str, values: dict, message: str, base: tuple, helm_name: str) -> None:
+    run = render_error(base, values, helm=helm_name)
+    assert message in run.stderr, f"{case_id}: expected {message!r} in helm's error\n{run.describe()}"
+
+
+def test_there_are_at_least_twenty_cases() -> None:
+    assert len(CASES) >= 20
+
+
+# `helm install --dry-run=client` renders offline under Helm 4; Helm 3 still asks the cluster for its version first,
+# so Helm 3's install is checked against a real API server by the end-to-end suite, not here.
+TYPO_COMMANDS = [
+    (h, c) for h in ("helm", "helm3") for c in ("template", "lint", "install") if (h, c) != ("helm3", "install")
+]
+
+
+@pytest.mark.parametrize("level", ["job", "pod"])
+@pytest.mark.parametrize("helm, command", TYPO_COMMANDS, ids=[f"{h}-{c}" for h, c in TYPO_COMMANDS])
+def test_seed_typo_stops_every_command(level: str, helm: str, command: str, tmp_path: Path) -> None:
+    typo = tmp_path / "typo.yaml"
+    typo.write_text(f"{level}:\n  activeDeadlinesSeconds: 60\n")
+    files = ["-f", str(SEED), "-f", str(typo)]
+    args = {
+        "template": ["template", "x", str(CHART), *files],
+        "lint": ["lint", "--strict", str(CHART), *files],
+        "install": ["install", "x", str(CHART), "--dry-run=client", *files],
+    }[command]
+    run = run_helm(helm, *args, check=False)
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, f"`{helm} {command}` accepted {level}.activeDeadlinesSeconds:\n{output}"
+    assert "activeDeadlinesSeconds" in output and f"/{level}" in output, (
+        f"`{helm} {command}` does not name {level}.activeDeadlinesSeconds:\n{output}"
+    )
