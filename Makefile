@@ -1,0 +1,53 @@
+# sequential-job: `make deps` installs every tool into the repo; `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+ROOT := $(CURDIR)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+HELM ?= $(ROOT)/.tools/bin/helm
+HELM3 ?= $(ROOT)/.tools/bin/helm3
+export HELM HELM3
+# Helm's plugins, cache, config and data stay inside .tools/, never in the user's home.
+export HELM_PLUGINS := $(ROOT)/.tools/helm/plugins
+export HELM_CACHE_HOME := $(ROOT)/.tools/helm/cache
+export HELM_CONFIG_HOME := $(ROOT)/.tools/helm/config
+export HELM_DATA_HOME := $(ROOT)/.tools/helm/data
+
+CHART := charts/sequential-job
+OVERLAYS := $(wildcard values/*.yaml)
+# `make check VALUES="a.yaml b.yaml"`; `base.yaml,overlay.yaml` checks that stack as one overlay.
+VALUES ?=
+
+.PHONY: help deps test check lint docs render clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+deps: ## install Helm 4, Helm 3, helm-unittest, helm-docs and the Python venv into .tools/ and .venv/ (idempotent)
+	@bash scripts/install-tools.sh
+
+test: deps ## ruff, the README table check, and the whole pytest suite (helm-unittest included)
+	$(VENV)/bin/ruff check tests scripts
+	$(VENV)/bin/ruff format --check tests scripts
+	$(PY) -m pytest -n 2 tests
+
+check: deps ## run the generic overlay checks on VALUES (default: every file in values/)
+	$(PY) -m pytest -n 2 tests/test_overlays.py $(foreach v,$(VALUES),--overlay=$(v))
+
+lint: deps ## ruff, and helm lint --strict of every overlay under both helms
+	$(VENV)/bin/ruff check tests scripts
+	$(VENV)/bin/ruff format --check tests scripts
+	@set -e; for helm in "$(HELM)" "$(HELM3)"; do for v in $(OVERLAYS); do \
+	  base=$$(sed -n 's/^# base: *//p' $$v); args="-f $$v"; [ -z "$$base" ] || args="-f values/$$base $$args"; \
+	  echo "$$(basename $$helm) lint --strict $(CHART) $$args"; $$helm lint --strict --quiet $(CHART) $$args; done; done
+
+docs: deps ## regenerate the README's values table from values.yaml's comments
+	$(PY) scripts/values_table.py
+
+render: deps ## print the seed example as the chart renders it (add EXTRA="-f values/volcano.yaml")
+	$(HELM) template seed $(CHART) -f values/seed.yaml $(EXTRA)
+
+clean: ## remove everything make deps installed and the test caches
+	rm -rf .tools .venv .pytest_cache .ruff_cache dist
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
