@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from harness import Manifest, Overlay, discover_overlays, render
+from harness.helm import take_runs_used
 from harness.paths import VALUES_DIR
 
 HELMS = ("helm", "helm3")
@@ -19,6 +20,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         help="check this values overlay instead of every file in values/ (repeatable; a,b renders -f a -f b)",
     )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Attach the command and stderr of every helm run a failing test used (rendered now or taken from the cache)."""
+    report = yield
+    if report.when == "call":
+        runs = take_runs_used()
+        if report.failed and runs:
+            report.sections.append(("helm runs", "\n\n".join(run.describe() for run in runs)))
+    return report
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -34,12 +46,12 @@ def seed_files() -> tuple[Path, ...]:
     return (VALUES_DIR / "seed.yaml",)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def seed(seed_files: tuple[Path, ...]) -> Manifest:
     return render(seed_files)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def seed_volcano(seed_files: tuple[Path, ...]) -> Manifest:
     return render((*seed_files, VALUES_DIR / "volcano.yaml"))
 

@@ -21,8 +21,19 @@ from harness.paths import CHART, ROOT, TOOLS_BIN
 _invocations: dict[str, int] = {}
 
 
+# The helm runs the current test used, cached or not, so a failing test's report can show their stderr.
+_runs_used: list[HelmRun] = []
+
+
 def helm_invocations() -> dict[str, int]:
     return dict(_invocations)
+
+
+def take_runs_used() -> list[HelmRun]:
+    """The helm runs used since the last call (the conftest hook calls this once per test)."""
+    runs = list(_runs_used)
+    _runs_used.clear()
+    return runs
 
 
 def helm_binaries() -> dict[str, str]:
@@ -81,6 +92,7 @@ def run_helm(helm: str, *args: str, stdin: str | None = None, check: bool = True
         timeout=timeout,
     )
     run = HelmRun((helm, *args), proc.returncode, proc.stdout, proc.stderr)
+    _runs_used.append(run)
     if check and proc.returncode != 0:
         raise HelmError(run)
     return run
@@ -141,7 +153,10 @@ def render(
     Renders are cached by their arguments; the returned Manifest is immutable, so tests can share it.
     """
     files = tuple(str(Path(p).resolve()) for p in values_files)
-    return _render_cached(helm, files, _canonical(values), kube_version, tuple(api_versions), release, namespace)
+    manifest = _render_cached(helm, files, _canonical(values), kube_version, tuple(api_versions), release, namespace)
+    if manifest.source is not None and manifest.source not in _runs_used:
+        _runs_used.append(manifest.source)
+    return manifest
 
 
 def render_error(

@@ -103,7 +103,7 @@ Checks for what values.schema.json cannot say about the whole release. Each mess
 {{- range .Values.volumes }}{{ $volumes = append $volumes .name }}{{ end }}
 {{- range $i, $m := .Values.stepDefaults.volumeMounts }}
 {{- if not (has $m.name $volumes) }}
-{{- fail (printf "stepDefaults.volumeMounts[%d]: mounts volume %q at %s, which volumes does not declare (declared: %s)" $i $m.name $m.mountPath (join ", " $volumes)) }}
+{{- fail (printf "stepDefaults.volumeMounts[%d]: mounts volume %q at %s, which volumes does not declare (declared: %s)" $i $m.name $m.mountPath (join ", " $volumes | default "none")) }}
 {{- end }}
 {{- end }}
 {{- if .Values.volcano.enabled }}
@@ -166,7 +166,7 @@ Returns JSON {"steps": [container, ...]}.
 {{- $paths := list }}
 {{- range $j, $m := $mounts }}
 {{- if not (has $m.name $volumes) }}
-{{- fail (printf "%s: volumeMounts[%d] mounts volume %q at %s, which volumes does not declare (declared: %s)" $where $j $m.name $m.mountPath (join ", " $volumes)) }}
+{{- fail (printf "%s: volumeMounts[%d] mounts volume %q at %s, which volumes does not declare (declared: %s)" $where $j $m.name $m.mountPath (join ", " $volumes | default "none")) }}
 {{- end }}
 {{- $paths = append $paths $m.mountPath }}
 {{- end }}
