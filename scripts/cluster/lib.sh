@@ -1,0 +1,26 @@
+# Shared settings for the embedded cluster scripts (sourced, not run).
+# Everything the cluster writes lives under $STATE (ignored by git); binaries are cached under $CBIN.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+CLUSTER_SCRIPTS="$ROOT/scripts/cluster"
+CBIN="$ROOT/.tools/cluster/bin"
+STATE="${CLUSTER_STATE:-$ROOT/.cluster}"
+PIDS="$STATE/pids"
+LOGS="$STATE/logs"
+PKI="$STATE/pki"
+KUBECONFIG_ADMIN="$STATE/admin.kubeconfig"
+CONTAINERD_SOCK="$STATE/containerd/containerd.sock"
+NODE_NAME=sequential-job-node
+ETCD_CLIENT_PORT=32379
+ETCD_PEER_PORT=32380
+APISERVER_PORT=6443
+SERVICE_CIDR=10.96.0.0/24
+POD_CIDR=10.88.0.0/16
+CNI_BRIDGE=sjcni0
+DUMMY_IF=sjdummy0
+DUMMY_ADDR=192.0.2.250
+
+say() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
+die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
+
+# kubectl against the embedded cluster.
+kc() { "$CBIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }

@@ -1,0 +1,3 @@
+module sequential-job/cluster/pause
+
+go 1.24.0

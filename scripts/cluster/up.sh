@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# Starts a single-node Kubernetes on this machine, every part real and local, all state under .cluster/:
+# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd (+ runc, CNI bridge) and the kubelet,
+# as host processes whose pids are kept in .cluster/pids. down.sh stops them all. Writes .cluster/admin.kubeconfig.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+[ "$(id -u)" = 0 ] || die "the embedded cluster runs containerd and the kubelet, which need root"
+if [ -d "$PIDS" ] && ls "$PIDS"/*.pid >/dev/null 2>&1; then
+  die "a cluster is already up in ${STATE#"$ROOT"/} (make cluster-down first)"
+fi
+[ ${#CONTAINERD_SOCK} -lt 100 ] || die "state path too long for a unix socket: $CONTAINERD_SOCK (set CLUSTER_STATE)"
+
+# Stop everything started so far if any step below fails or the user presses Ctrl-C.
+trap 'status=$?; if [ $status -ne 0 ]; then say "cluster-up failed, tearing down"; "$CLUSTER_SCRIPTS/down.sh" || true; fi' EXIT
+trap 'exit 130' INT TERM
+
+started=$SECONDS
+mkdir -p "$PIDS" "$LOGS" "$PKI"
+
+# start NAME CMD...: run CMD in its own session, output to .cluster/logs/NAME.log, pid to .cluster/pids/NAME.pid.
+start() {
+  local name=$1; shift
+  setsid "$@" >"$LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! >"$PIDS/$name.pid"
+}
+
+# wait_for WHAT SECONDS CMD...: poll CMD until it succeeds; on timeout show the log of WHAT and fail.
+wait_for() {
+  local what=$1 timeout=$2 t=0; shift 2
+  until "$@" >/dev/null 2>&1; do
+    if [ -f "$PIDS/$what.pid" ] && ! kill -0 "$(cat "$PIDS/$what.pid")" 2>/dev/null; then
+      tail -n 30 "$LOGS/$what.log" >&2 || true
+      die "$what exited during start-up (log: ${LOGS#"$ROOT"/}/$what.log)"
+    fi
+    t=$((t + 1))
+    if [ $t -ge $((timeout * 2)) ]; then
+      tail -n 30 "$LOGS/$what.log" >&2 || true
+      die "$what not ready after ${timeout}s (log: ${LOGS#"$ROOT"/}/$what.log)"
+    fi
+    sleep 0.5
+  done
+}
+
+# --- node address: the default route's address, or a dummy interface of ours when there is no default route
+# (kube-apiserver refuses to start without one, and the kubelet rejects a loopback node IP).
+default_dev=$(ip -4 route show default | awk '{for (i=1;i<NF;i++) if ($i=="dev") print $(i+1); exit}')
+if [ -n "$default_dev" ]; then
+  NODE_IP=$(ip -4 -o addr show dev "$default_dev" | awk '{split($4,a,"/"); print a[1]; exit}')
+else
+  say "no default route: adding interface $DUMMY_IF ($DUMMY_ADDR) with a default route through it"
+  ip link add "$DUMMY_IF" type dummy
+  echo "$DUMMY_IF" >"$STATE/dummy-interface"
+  ip addr add "$DUMMY_ADDR/32" dev "$DUMMY_IF"
+  ip link set "$DUMMY_IF" up
+  ip route add default dev "$DUMMY_IF"
+  NODE_IP=$DUMMY_ADDR
+fi
+[ -n "$NODE_IP" ] || die "could not find a node address"
+echo "$NODE_IP" >"$STATE/node-ip"
+say "node $NODE_NAME at $NODE_IP"
+
+# --- certificates and tokens
+openssl_quiet() { openssl "$@" 2>/dev/null; }
+openssl_quiet req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=sequential-job-ca" \
+  -keyout "$PKI/ca.key" -out "$PKI/ca.crt"
+# sign NAME SUBJECT [SANS]: a key and a certificate signed by the CA.
+sign() {
+  local name=$1 subject=$2 sans=${3:-}
+  openssl_quiet req -newkey rsa:2048 -nodes -subj "$subject" -keyout "$PKI/$name.key" -out "$PKI/$name.csr"
+  local ext="$PKI/$name.ext"
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=%s\n' \
+    "$([ -n "$sans" ] && echo serverAuth || echo clientAuth)" >"$ext"
+  [ -z "$sans" ] || echo "subjectAltName=$sans" >>"$ext"
+  openssl_quiet x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+    -days 2 -extfile "$ext" -out "$PKI/$name.crt"
+}
+sign apiserver "/CN=kube-apiserver" \
+  "IP:127.0.0.1,IP:$NODE_IP,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
+openssl_quiet genrsa -out "$PKI/sa.key" 2048
+openssl_quiet rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
+
+token() { openssl rand -hex 16; }
+ADMIN_TOKEN=$(token); CM_TOKEN=$(token); SCHED_TOKEN=$(token); NODE_TOKEN=$(token)
+cat >"$STATE/tokens.csv" <<CSV
+$ADMIN_TOKEN,admin,admin,"system:masters"
+$CM_TOKEN,system:kube-controller-manager,kcm,"system:masters"
+$SCHED_TOKEN,system:kube-scheduler,ksched,"system:masters"
+$NODE_TOKEN,system:node:$NODE_NAME,node,"system:nodes"
+CSV
+chmod 600 "$STATE/tokens.csv"
+kubeconfig() {  # kubeconfig FILE USER TOKEN
+  cat >"$1" <<YAML
+apiVersion: v1
+kind: Config
+clusters:
+  - name: sequential-job
+    cluster:
+      server: https://127.0.0.1:$APISERVER_PORT
+      certificate-authority: $PKI/ca.crt
+users:
+  - name: $2
+    user:
+      token: $3
+contexts:
+  - name: sequential-job
+    context: {cluster: sequential-job, user: $2, namespace: default}
+current-context: sequential-job
+YAML
+  chmod 600 "$1"
+}
+kubeconfig "$KUBECONFIG_ADMIN" admin "$ADMIN_TOKEN"
+kubeconfig "$STATE/controller-manager.kubeconfig" system:kube-controller-manager "$CM_TOKEN"
+kubeconfig "$STATE/scheduler.kubeconfig" system:kube-scheduler "$SCHED_TOKEN"
+kubeconfig "$STATE/kubelet.kubeconfig" "system:node:$NODE_NAME" "$NODE_TOKEN"
+
+# --- etcd
+say "starting etcd"
+start etcd "$CBIN/etcd" --name sequential-job --data-dir "$STATE/etcd" \
+  --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
+  --initial-cluster "sequential-job=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync
+wait_for etcd 30 curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
+
+# --- control plane
+say "starting kube-apiserver"
+start kube-apiserver "$CBIN/kube-apiserver" \
+  --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
+  --bind-address 127.0.0.1 --secure-port "$APISERVER_PORT" --advertise-address "$NODE_IP" \
+  --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" --client-ca-file "$PKI/ca.crt" \
+  --token-auth-file "$STATE/tokens.csv" --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
+  --allow-privileged=true --service-cluster-ip-range "$SERVICE_CIDR" \
+  --service-account-issuer https://kubernetes.default.svc.cluster.local \
+  --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
+  --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
+  --kubelet-preferred-address-types InternalIP --cert-dir "$PKI/apiserver-generated" --profiling=false
+wait_for kube-apiserver 90 curl -fsS --cacert "$PKI/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" \
+  "https://127.0.0.1:$APISERVER_PORT/readyz"
+
+say "starting kube-controller-manager and kube-scheduler"
+start kube-controller-manager "$CBIN/kube-controller-manager" --kubeconfig "$STATE/controller-manager.kubeconfig" \
+  --authentication-kubeconfig "$STATE/controller-manager.kubeconfig" \
+  --authorization-kubeconfig "$STATE/controller-manager.kubeconfig" \
+  --leader-elect=false --bind-address 127.0.0.1 --use-service-account-credentials=false \
+  --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
+  --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" --profiling=false
+start kube-scheduler "$CBIN/kube-scheduler" --kubeconfig "$STATE/scheduler.kubeconfig" \
+  --authentication-kubeconfig "$STATE/scheduler.kubeconfig" --authorization-kubeconfig "$STATE/scheduler.kubeconfig" \
+  --leader-elect=false --bind-address 127.0.0.1 --profiling=false
+
+# --- container runtime
+say "starting containerd"
+mkdir -p "$STATE/cni/net.d" "$STATE/containerd"
+cat >"$STATE/containerd/config.toml" <<TOML
+version = 2
+root = "$STATE/containerd/root"
+state = "$STATE/containerd/state"
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[plugins."io.containerd.internal.v1.opt"]
+  path = "$STATE/containerd/opt"
+[plugins."io.containerd.grpc.v1.cri"]
+  sandbox_image = "sequential-job.local/pause:1"
+  # This VM's root lacks CAP_SYS_RESOURCE, so runc cannot lower a process's oom_score_adj below containerd's
+  # own (the pause container asks for -998); clamp instead of failing every pod sandbox.
+  restrict_oom_score_adj = true
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "overlayfs"
+    default_runtime_name = "runc"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/usr/lib/cni"
+    conf_dir = "$STATE/cni/net.d"
+TOML
+cat >"$STATE/cni/net.d/10-sequential-job.conflist" <<JSON
+{
+  "cniVersion": "1.0.0",
+  "name": "sequential-job",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "$CNI_BRIDGE",
+      "isGateway": true,
+      "ipMasq": false,
+      "ipam": {
+        "type": "host-local",
+        "ranges": [[{"subnet": "$POD_CIDR"}]],
+        "dataDir": "$STATE/cni/ipam"
+      }
+    }
+  ]
+}
+JSON
+start containerd containerd --config "$STATE/containerd/config.toml"
+wait_for containerd 30 ctr --address "$CONTAINERD_SOCK" version
+"$CLUSTER_SCRIPTS/images.sh" import
+
+# --- kubelet
+say "starting kubelet"
+mkdir -p "$STATE/kubelet" "$STATE/pod-logs"
+cat >"$STATE/kubelet-config.yaml" <<YAML
+apiVersion: kubelet.config.k8s.io/v1beta1
+kind: KubeletConfiguration
+address: $NODE_IP
+readOnlyPort: 0
+containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
+cgroupDriver: cgroupfs
+failSwapOn: false
+failCgroupV1: false
+podLogsDir: $STATE/pod-logs
+authentication:
+  anonymous: {enabled: false}
+  webhook: {enabled: true}
+  x509: {clientCAFile: $PKI/ca.crt}
+authorization:
+  mode: Webhook
+# Local images cannot be pulled again: never garbage-collect them, and evict only when truly out of room.
+imageGCHighThresholdPercent: 100
+imageGCLowThresholdPercent: 99
+evictionHard:
+  memory.available: 100Mi
+  nodefs.available: 1%
+  nodefs.inodesFree: 1%
+  imagefs.available: 1%
+YAML
+start kubelet "$CBIN/kubelet" --config "$STATE/kubelet-config.yaml" --kubeconfig "$STATE/kubelet.kubeconfig" \
+  --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --root-dir "$STATE/kubelet" --cert-dir "$STATE/kubelet/pki"
+wait_for kubelet 90 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
+wait_for kube-controller-manager 60 kc get serviceaccount default -n default
+
+say "cluster up in $((SECONDS - started))s: KUBECONFIG=${KUBECONFIG_ADMIN#"$ROOT"/}"
