@@ -19,7 +19,7 @@ OVERLAYS := $(wildcard values/*.yaml)
 # `make check VALUES="a.yaml b.yaml"`; `base.yaml,overlay.yaml` checks that stack as one overlay.
 VALUES ?=
 
-.PHONY: help deps test check lint docs render clean
+.PHONY: help deps test check lint docs render clean cluster-deps cluster-up cluster-down demo e2e
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -30,7 +30,7 @@ deps: ## install Helm 4, Helm 3, helm-unittest, helm-docs and the Python venv in
 test: deps ## ruff, the README table check, and the whole pytest suite (helm-unittest included)
 	$(VENV)/bin/ruff check tests scripts
 	$(VENV)/bin/ruff format --check tests scripts
-	$(PY) -m pytest -n 2 tests
+	$(PY) -m pytest -n 2 tests --ignore=tests/e2e
 
 check: deps ## run the generic overlay checks on VALUES (default: every file in values/)
 	$(PY) -m pytest -n 2 tests/test_overlays.py $(foreach v,$(VALUES),--overlay=$(v))
@@ -47,6 +47,26 @@ docs: deps ## regenerate the README's values table from values.yaml's comments
 
 render: deps ## print the seed example as the chart renders it (add EXTRA="-f values/volcano.yaml")
 	$(HELM) template seed $(CHART) -f values/seed.yaml $(EXTRA)
+
+cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubernetes, etcd and the local images
+	@bash scripts/cluster/host-packages.sh
+	@bash scripts/cluster/build.sh
+	@bash scripts/cluster/images.sh build
+
+cluster-up: cluster-deps ## start the embedded single-node cluster (state in .cluster/, KUBECONFIG=.cluster/admin.kubeconfig)
+	@bash scripts/cluster/up.sh
+
+cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/
+	@bash scripts/cluster/down.sh
+
+# CLUSTER=existing uses the cluster in $$KUBECONFIG instead of the embedded one; KEEP=1 leaves the embedded one up.
+CLUSTER_DEPS := $(if $(filter existing,$(CLUSTER)),,cluster-deps)
+
+demo: deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and print its steps' logs in order
+	@bash scripts/cluster/with-cluster.sh bash scripts/demo.sh
+
+e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster, under Helm 4 and Helm 3
+	@bash scripts/cluster/with-cluster.sh $(PY) -m pytest tests/e2e $(E2E_ARGS)
 
 clean: ## remove everything make deps installed and the test caches
 	rm -rf .tools .venv .pytest_cache .ruff_cache dist

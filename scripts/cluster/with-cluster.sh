@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# with-cluster.sh CMD...: run CMD with KUBECONFIG pointing at a cluster, then tear down what was started.
+#   CLUSTER=embedded (default)  bring the embedded cluster up first and down afterwards (on success, failure or
+#                               Ctrl-C), unless KEEP=1 leaves it running for a look around
+#   CLUSTER=existing            use the cluster in $KUBECONFIG as it is; nothing is started or stopped
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+case "${CLUSTER:-embedded}" in
+  existing)
+    [ -n "${KUBECONFIG:-}" ] || die "CLUSTER=existing needs KUBECONFIG"
+    export KUBECTL="${KUBECTL:-$(command -v kubectl || echo "$CBIN/kubectl")}"
+    exec "$@"
+    ;;
+  embedded) ;;
+  *) die "CLUSTER must be 'embedded' or 'existing', not '${CLUSTER}'" ;;
+esac
+
+teardown() {
+  local status=$?
+  if [ "${KEEP:-0}" = 1 ]; then
+    say "KEEP=1: the cluster stays up (KUBECONFIG=$KUBECONFIG_ADMIN); make cluster-down stops it"
+  else
+    "$CLUSTER_SCRIPTS/down.sh" || status=1
+  fi
+  exit $status
+}
+trap teardown EXIT
+trap 'exit 130' INT TERM
+"$CLUSTER_SCRIPTS/up.sh"
+export KUBECONFIG="$KUBECONFIG_ADMIN" KUBECTL="$CBIN/kubectl"
+"$@"
