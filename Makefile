@@ -59,6 +59,8 @@ cluster-up: cluster-deps ## start the embedded single-node cluster (state in .cl
 cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/
 	@bash scripts/cluster/down.sh
 
+# The end-to-end tests mostly wait on pods, so three run at once on two cores.
+E2E_ARGS ?= -n 3
 # CLUSTER=existing uses the cluster in $$KUBECONFIG instead of the embedded one; KEEP=1 leaves the embedded one up.
 CLUSTER_DEPS := $(if $(filter existing,$(CLUSTER)),,cluster-deps)
 

@@ -1,0 +1,97 @@
+"""Helpers for the end-to-end suite: install releases with the real helm, wait on real Jobs, read real pods."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import time
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from kubernetes import client
+from step_logs import selector, step_runs, workload_status
+
+from harness import HelmRun, run_helm
+from harness.paths import CHART
+
+T = TypeVar("T")
+
+
+def eventually(probe: Callable[[], T | None], timeout: float, what: str, interval: float = 1.0) -> T:
+    """Poll probe until it returns something truthy; fail naming `what` after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+        time.sleep(interval)
+
+
+def helm(helm_name: str, *args: str, stdin: str | None = None, check: bool = True) -> HelmRun:
+    return run_helm(helm_name, *args, stdin=stdin, check=check, timeout=300)
+
+
+def install(
+    helm_name: str,
+    release: str,
+    namespace: str,
+    files: Sequence[str | os.PathLike[str]] = (),
+    values: Mapping[str, Any] | None = None,
+    command: str = "install",
+    check: bool = True,
+) -> HelmRun:
+    """`helm install` (or `upgrade`) the chart; values files first, then `values` on stdin."""
+    args = [command, release, str(CHART), "-n", namespace]
+    for f in files:
+        args += ["-f", str(f)]
+    stdin = None
+    if values is not None:
+        args += ["-f", "-"]
+        stdin = yaml.safe_dump(dict(values))
+    return helm(helm_name, *args, stdin=stdin, check=check)
+
+
+def jobs(namespace: str, release: str) -> list[Any]:
+    return client.BatchV1Api().list_namespaced_job(namespace, label_selector=selector(release)).items
+
+
+def pods(namespace: str, release: str) -> list[Any]:
+    items = client.CoreV1Api().list_namespaced_pod(namespace, label_selector=selector(release)).items
+    return sorted(items, key=lambda p: p.metadata.creation_timestamp)
+
+
+def wait_finished(namespace: str, release: str, timeout: float = 120) -> str:
+    """Wait until the release's newest workload has completed or failed; returns "completed" or "failed"."""
+
+    def probe() -> str | None:
+        outcome, _ = workload_status(namespace, release)
+        return None if outcome == "running" else outcome
+
+    return eventually(probe, timeout, f"release {release} in {namespace} to finish")
+
+
+def logs(pod: Any, container: str) -> str:
+    return client.CoreV1Api().read_namespaced_pod_log(pod.metadata.name, pod.metadata.namespace, container=container)
+
+
+def the_pod(namespace: str, release: str) -> Any:
+    found = pods(namespace, release)
+    assert len(found) == 1, f"expected one pod for {release}, found {[p.metadata.name for p in found]}"
+    return found[0]
+
+
+def runs_by_name(pod: Any) -> dict[str, Any]:
+    return {r.name: r for r in step_runs(pod)}
+
+
+def events(namespace: str, name: str) -> list[Any]:
+    return client.CoreV1Api().list_namespaced_event(namespace, field_selector=f"involvedObject.name={name}").items
+
+
+def kubectl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    binary = os.environ.get("KUBECTL") or str(Path(__file__).resolve().parents[2] / ".tools/cluster/bin/kubectl")
+    return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=120)
