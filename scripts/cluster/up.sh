@@ -9,6 +9,11 @@ source "$(dirname "$0")/lib.sh"
 if [ -d "$PIDS" ] && ls "$PIDS"/*.pid >/dev/null 2>&1; then
   die "a cluster is already up in ${STATE#"$ROOT"/} (make cluster-down first)"
 fi
+for port in "$APISERVER_PORT" "$ETCD_CLIENT_PORT" 10250; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    die "port $port is in use: is another cluster up? (make cluster-down in its checkout)"
+  fi
+done
 [ ${#CONTAINERD_SOCK} -lt 100 ] || die "state path too long for a unix socket: $CONTAINERD_SOCK (set CLUSTER_STATE)"
 
 # Stop everything started so far if any step below fails or the user presses Ctrl-C.

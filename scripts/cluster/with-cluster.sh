@@ -15,6 +15,13 @@ case "${CLUSTER:-embedded}" in
   *) die "CLUSTER must be 'embedded' or 'existing', not '${CLUSTER}'" ;;
 esac
 
+# One embedded cluster per machine (fixed ports, one CNI bridge): wait for any other run holding it.
+exec 9>/tmp/sequential-job-cluster.lock
+if ! flock -n 9; then
+  say "another embedded cluster run holds /tmp/sequential-job-cluster.lock; waiting (up to 1 hour)"
+  flock -w 3600 9 || die "gave up waiting for the other cluster run"
+fi
+
 teardown() {
   local status=$?
   if [ "${KEEP:-0}" = 1 ]; then
