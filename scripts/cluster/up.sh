@@ -9,7 +9,7 @@ source "$(dirname "$0")/lib.sh"
 if [ -d "$PIDS" ] && ls "$PIDS"/*.pid >/dev/null 2>&1; then
   die "a cluster is already up in ${STATE#"$ROOT"/} (make cluster-down first)"
 fi
-for port in "$APISERVER_PORT" "$ETCD_CLIENT_PORT" 10250; do
+for port in "$APISERVER_PORT" "$ETCD_CLIENT_PORT"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
     die "port $port is in use: is another cluster up? (make cluster-down in its checkout)"
   fi
