@@ -1,0 +1,69 @@
+"""Our Volcano Job JSON Schema (tests/schemas/) agrees with the real CRD of the pinned Volcano version: every field
+the chart can emit exists in the CRD's openAPIV3Schema with the same type."""
+
+from __future__ import annotations
+
+import functools
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from harness.paths import ROOT
+from harness.schemas import volcano_job_schema
+
+
+@functools.cache
+def crd_schema() -> dict[str, Any]:
+    proc = subprocess.run(
+        ["bash", str(ROOT / "scripts" / "cluster" / "volcano-crds.sh")], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 0, f"could not fetch Volcano's CRDs:\n{proc.stderr}"
+    crd = yaml.safe_load((Path(proc.stdout.strip()) / "batch.volcano.sh_jobs.yaml").read_text())
+    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
+    return version["schema"]["openAPIV3Schema"]
+
+
+def resolve(node: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if ref:
+        return resolve(volcano_job_schema()["definitions"][ref.rsplit("/", 1)[1]])
+    return node
+
+
+def compare(ours: dict[str, Any], theirs: dict[str, Any], path: str, problems: list[str]) -> None:
+    ours = resolve(ours)
+    if "type" in ours and ours["type"] != theirs.get("type"):
+        problems.append(f"{path}: ours is {ours['type']}, the CRD's is {theirs.get('type')}")
+        return
+    if "enum" in ours and "enum" in theirs and not set(ours["enum"]) <= set(theirs["enum"]):
+        problems.append(f"{path}: values {sorted(set(ours['enum']) - set(theirs['enum']))} are not in the CRD's enum")
+    for key, sub in ours.get("properties", {}).items():
+        if key not in theirs.get("properties", {}):
+            problems.append(f"{path}.{key}: not in the CRD")
+            continue
+        compare(sub, theirs["properties"][key], f"{path}.{key}", problems)
+    if isinstance(ours.get("items"), dict):
+        compare(ours["items"], theirs.get("items", {}), f"{path}[]", problems)
+    if isinstance(ours.get("additionalProperties"), dict):
+        compare(ours["additionalProperties"], theirs.get("additionalProperties", {}), f"{path}{{}}", problems)
+
+
+def test_spec_matches_the_crd() -> None:
+    problems: list[str] = []
+    compare(volcano_job_schema()["properties"]["spec"], crd_schema()["properties"]["spec"], "spec", problems)
+    assert problems == [], "our Volcano Job schema disagrees with the CRD:\n" + "\n".join(problems)
+
+
+def test_metadata_is_plain_object_meta() -> None:
+    # The CRD leaves metadata to the API server's ObjectMeta; ours only narrows it to what the chart sets.
+    assert crd_schema()["properties"]["metadata"]["type"] == volcano_job_schema()["properties"]["metadata"]["type"]
+
+
+def test_comparison_finds_a_wrong_type() -> None:
+    """The check itself can fail: a field typed wrongly on purpose is reported."""
+    wrong = {"type": "object", "properties": {"maxRetry": {"type": "string"}, "nosuchfield": {"type": "string"}}}
+    problems: list[str] = []
+    compare(wrong, crd_schema()["properties"]["spec"], "spec", problems)
+    assert problems == ["spec.maxRetry: ours is string, the CRD's is integer", "spec.nosuchfield: not in the CRD"]
