@@ -2,6 +2,7 @@
 # Builds the embedded cluster's binaries from the Go module proxy into .tools/cluster/bin, cached by stamps:
 #   kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl  (scripts/cluster/kubernetes)
 #   etcd                                                                      (scripts/cluster/etcd)
+#   volcano/{scheduler,controller-manager,webhook-manager}                    (scripts/cluster/volcano)
 #   pause                                                                     (scripts/cluster/pause)
 #   crictl                                                                    (go install, pinned)
 # A second run rebuilds nothing. Long builds print what is being built and for how long.
@@ -58,6 +59,11 @@ build_module kubernetes "Kubernetes $K8S_VERSION (${k8s_cmds[*]}; first build: 5
 
 ETCD_VERSION=$(awk '$1=="require" && $2=="go.etcd.io/etcd/server/v3" {print $3}' "$CLUSTER_SCRIPTS/etcd/go.mod")
 build_module etcd "etcd $ETCD_VERSION" etcd -- -ldflags "-s -w" -o "$CBIN/etcd" .
+VOLCANO_VERSION=$(awk '$1=="require" && $2=="volcano.sh/volcano" {print $3}' "$CLUSTER_SCRIPTS/volcano/go.mod")
+volcano_cmds=(scheduler controller-manager webhook-manager)
+mkdir -p "$CBIN/volcano"
+build_module volcano "Volcano $VOLCANO_VERSION (${volcano_cmds[*]}; first build: about 5 min)" \
+  "${volcano_cmds[@]/#/volcano/}" -- -ldflags "-s -w" -o "$CBIN/volcano/" "${volcano_cmds[@]/#/volcano.sh/volcano/cmd/}"
 build_module pause "pause" pause -- -ldflags "-s -w" -o "$CBIN/pause" .
 
 # crictl: cluster-down uses it to remove pod sandboxes through the CRI, so CNI and network namespaces are torn

@@ -22,5 +22,13 @@ DUMMY_ADDR=192.0.2.250
 say() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
 
+# start NAME CMD...: run CMD in its own session (so down.sh can signal its whole process group), output to
+# .cluster/logs/NAME.log, pid to .cluster/pids/NAME.pid.
+start() {
+  local name=$1; shift
+  setsid "$@" >"$LOGS/$name.log" 2>&1 < /dev/null &
+  echo $! >"$PIDS/$name.pid"
+}
+
 # kubectl against the embedded cluster.
 kc() { "$CBIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }

@@ -2,6 +2,7 @@
 # Starts a single-node Kubernetes on this machine, every part real and local, all state under .cluster/:
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd (+ runc, CNI bridge) and the kubelet,
 # as host processes whose pids are kept in .cluster/pids. down.sh stops them all. Writes .cluster/admin.kubeconfig.
+# VOLCANO=1 adds Volcano (volcano-up.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -22,13 +23,6 @@ trap 'exit 130' INT TERM
 
 started=$SECONDS
 mkdir -p "$PIDS" "$LOGS" "$PKI"
-
-# start NAME CMD...: run CMD in its own session, output to .cluster/logs/NAME.log, pid to .cluster/pids/NAME.pid.
-start() {
-  local name=$1; shift
-  setsid "$@" >"$LOGS/$name.log" 2>&1 < /dev/null &
-  echo $! >"$PIDS/$name.pid"
-}
 
 # wait_for WHAT SECONDS CMD...: poll CMD until it succeeds; on timeout show the log of WHAT and fail.
 wait_for() {
@@ -236,5 +230,9 @@ start kubelet "$CBIN/kubelet" --config "$STATE/kubelet-config.yaml" --kubeconfig
   --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --root-dir "$STATE/kubelet" --cert-dir "$STATE/kubelet/pki"
 wait_for kubelet 90 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
 wait_for kube-controller-manager 60 kc get serviceaccount default -n default
+
+if [ "${VOLCANO:-0}" = 1 ]; then
+  "$CLUSTER_SCRIPTS/volcano-up.sh"
+fi
 
 say "cluster up in $((SECONDS - started))s: KUBECONFIG=${KUBECONFIG_ADMIN#"$ROOT"/}"
