@@ -53,7 +53,7 @@ cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubern
 	@bash scripts/cluster/build.sh
 	@bash scripts/cluster/images.sh build
 
-cluster-up: cluster-deps ## start the embedded single-node cluster (state in .cluster/, KUBECONFIG=.cluster/admin.kubeconfig)
+cluster-up: cluster-deps ## start the embedded single-node cluster (VOLCANO=1 adds Volcano; KUBECONFIG=.cluster/admin.kubeconfig)
 	@bash scripts/cluster/up.sh
 
 cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/
@@ -68,7 +68,7 @@ demo: deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and pri
 	@bash scripts/cluster/with-cluster.sh bash scripts/demo.sh
 
 e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster, under Helm 4 and Helm 3
-	@bash scripts/cluster/with-cluster.sh $(PY) -m pytest tests/e2e $(E2E_ARGS)
+	@VOLCANO=1 bash scripts/cluster/with-cluster.sh $(PY) -m pytest tests/e2e $(E2E_ARGS)
 
 clean: ## remove everything make deps installed and the test caches
 	rm -rf .tools .venv .pytest_cache .ruff_cache dist

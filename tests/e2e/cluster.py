@@ -95,3 +95,15 @@ def events(namespace: str, name: str) -> list[Any]:
 def kubectl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     binary = os.environ.get("KUBECTL") or str(Path(__file__).resolve().parents[2] / ".tools/cluster/bin/kubectl")
     return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=120)
+
+
+def vcjobs(namespace: str, release: str) -> list[dict[str, Any]]:
+    """The release's Volcano Jobs (batch.volcano.sh/v1alpha1), oldest first."""
+    items = client.CustomObjectsApi().list_namespaced_custom_object(
+        "batch.volcano.sh", "v1alpha1", namespace, "jobs", label_selector=selector(release)
+    )["items"]
+    return sorted(items, key=lambda j: j["metadata"]["creationTimestamp"])
+
+
+def vcjob_phase(job: dict[str, Any]) -> str:
+    return job.get("status", {}).get("state", {}).get("phase", "")

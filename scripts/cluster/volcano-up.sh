@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Adds Volcano to the running embedded cluster (up.sh calls it when VOLCANO=1): the CRDs of the pinned Volcano
+# module, admission webhooks served by vc-webhook-manager on 127.0.0.1 over a certificate from the cluster's CA,
+# and vc-controller-manager and vc-scheduler, all as host processes recorded in .cluster/pids like the rest.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+WEBHOOK_PORT=8443
+
+say "installing Volcano's CRDs"
+crds=$("$CLUSTER_SCRIPTS/volcano-crds.sh")
+kc apply --server-side -f "$crds" >/dev/null
+kc wait --for=condition=Established crd --all --timeout=60s >/dev/null
+
+# Webhook serving certificate for 127.0.0.1, signed by the cluster CA (whose certificate is the caBundle).
+openssl req -newkey rsa:2048 -nodes -subj "/CN=volcano-admission" -keyout "$PKI/volcano-webhook.key" \
+  -out "$PKI/volcano-webhook.csr" 2>/dev/null
+printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n' \
+  >"$PKI/volcano-webhook.ext"
+openssl x509 -req -in "$PKI/volcano-webhook.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 2 \
+  -extfile "$PKI/volcano-webhook.ext" -out "$PKI/volcano-webhook.crt" 2>/dev/null
+ca_bundle=$(base64 -w0 <"$PKI/ca.crt")
+
+# The webhook manager only fills in caBundle of configurations named volcano-admission-service-<path>; it does not
+# create them. These mirror the rules Volcano's webhooks declare, pointed at the host process by URL.
+webhook() {  # webhook KIND PATH NAME GROUP VERSION RESOURCE OPERATIONS
+  local kind=$1 path=$2 name=$3 group=$4 version=$5 resource=$6 ops=$7
+  cat <<YAML
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ${kind}WebhookConfiguration
+metadata:
+  name: volcano-admission-service${path//\//-}
+webhooks:
+  - name: $name
+    admissionReviewVersions: [v1]
+    sideEffects: None
+    failurePolicy: Fail
+    timeoutSeconds: 10
+    clientConfig:
+      url: https://127.0.0.1:$WEBHOOK_PORT$path
+      caBundle: $ca_bundle
+    rules:
+      - apiGroups: [$group]
+        apiVersions: [$version]
+        resources: [$resource]
+        operations: [$ops]
+YAML
+}
+{
+  webhook Mutating /jobs/mutate mutatejob.volcano.sh batch.volcano.sh v1alpha1 jobs CREATE
+  webhook Validating /jobs/validate validatejob.volcano.sh batch.volcano.sh v1alpha1 jobs "CREATE, UPDATE"
+  webhook Mutating /podgroups/mutate mutatepodgroup.volcano.sh scheduling.volcano.sh v1beta1 podgroups CREATE
+  webhook Mutating /queues/mutate mutatequeue.volcano.sh scheduling.volcano.sh v1beta1 queues CREATE
+  webhook Validating /queues/validate validatequeue.volcano.sh scheduling.volcano.sh v1beta1 queues "CREATE, UPDATE, DELETE"
+} >"$STATE/volcano-webhooks.yaml"
+kc apply -f "$STATE/volcano-webhooks.yaml" >/dev/null
+
+say "starting vc-webhook-manager, vc-controller-manager and vc-scheduler"
+start vc-webhook-manager "$CBIN/volcano/webhook-manager" --kubeconfig "$KUBECONFIG_ADMIN" \
+  --listen-address 127.0.0.1 --port "$WEBHOOK_PORT" --webhook-url "https://127.0.0.1:$WEBHOOK_PORT" \
+  --tls-cert-file "$PKI/volcano-webhook.crt" --tls-private-key-file "$PKI/volcano-webhook.key" \
+  --ca-cert-file "$PKI/ca.crt" --enabled-admission /jobs/mutate,/jobs/validate,/podgroups/mutate,/queues/mutate,/queues/validate \
+  --healthz-address 127.0.0.1:11251
+start vc-controller-manager "$CBIN/volcano/controller-manager" --kubeconfig "$KUBECONFIG_ADMIN" --leader-elect=false \
+  --healthz-address 127.0.0.1:11252
+cat >"$STATE/volcano-scheduler.conf" <<'CONF'
+actions: "enqueue, allocate, backfill"
+tiers:
+  - plugins:
+      - name: priority
+      - name: gang
+      - name: conformance
+  - plugins:
+      - name: drf
+      - name: predicates
+      - name: proportion
+      - name: nodeorder
+CONF
+start vc-scheduler "$CBIN/volcano/scheduler" --kubeconfig "$KUBECONFIG_ADMIN" --leader-elect=false \
+  --scheduler-conf "$STATE/volcano-scheduler.conf" --schedule-period 500ms --healthz-address 127.0.0.1:11253 \
+  --listen-address 127.0.0.1:8080
+
+# Ready when the scheduler has created the default queue and the webhooks answer a dry-run Job.
+for _ in $(seq 120); do
+  if kc get queue default >/dev/null 2>&1 && kc create --dry-run=server -f - >/dev/null 2>&1 <<'YAML'
+apiVersion: batch.volcano.sh/v1alpha1
+kind: Job
+metadata: {name: readiness-probe, namespace: default}
+spec:
+  tasks:
+    - name: t
+      replicas: 1
+      template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox:1.36}]}}
+YAML
+  then
+    say "Volcano ready"
+    exit 0
+  fi
+  for name in vc-webhook-manager vc-controller-manager vc-scheduler; do
+    kill -0 "$(cat "$PIDS/$name.pid")" 2>/dev/null || { tail -n 30 "$LOGS/$name.log" >&2; die "$name exited"; }
+  done
+  sleep 0.5
+done
+die "Volcano not ready after 60s (logs: ${LOGS#"$ROOT"/}/vc-*.log)"
