@@ -35,12 +35,15 @@ test: deps ## ruff, the README table check, and the whole pytest suite (helm-uni
 check: deps ## run the generic overlay checks on VALUES (default: every file in values/)
 	$(PY) -m pytest -n 2 tests/test_overlays.py $(foreach v,$(VALUES),--overlay=$(v))
 
-lint: deps ## ruff, and helm lint --strict of every overlay under both helms
+lint: deps ## ruff, yamllint, chart-testing's ct lint, helm lint --strict of every overlay under both helms, kube-score
 	$(VENV)/bin/ruff check tests scripts
 	$(VENV)/bin/ruff format --check tests scripts
+	$(VENV)/bin/yamllint --strict .
+	PATH="$(VENV)/bin:$(ROOT)/.tools/bin:$$PATH" ct lint --config ct.yaml --charts $(CHART)
 	@set -e; for helm in "$(HELM)" "$(HELM3)"; do for v in $(OVERLAYS); do \
 	  base=$$(sed -n 's/^# base: *//p' $$v); args="-f $$v"; [ -z "$$base" ] || args="-f values/$$base $$args"; \
 	  echo "$$(basename $$helm) lint --strict $(CHART) $$args"; $$helm lint --strict --quiet $(CHART) $$args; done; done
+	$(PY) scripts/kube_lint.py
 
 docs: deps ## regenerate the README's values table from values.yaml's comments
 	$(PY) scripts/values_table.py
