@@ -19,12 +19,12 @@ OVERLAYS := $(wildcard values/*.yaml)
 # `make check VALUES="a.yaml b.yaml"`; `base.yaml,overlay.yaml` checks that stack as one overlay.
 VALUES ?=
 
-.PHONY: help deps test check lint docs render clean cluster-deps cluster-up cluster-down demo e2e
+.PHONY: help deps test check lint docs render package publish clean cluster-deps cluster-up cluster-down demo e2e
 
 help: ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-deps: ## install Helm 4, Helm 3, helm-unittest, helm-docs and the Python venv into .tools/ and .venv/ (idempotent)
+deps: ## install Helm 4 and 3, helm-unittest, helm-docs, ct, kube-score, the Python venv and Debian packages (idempotent)
 	@bash scripts/install-tools.sh
 
 test: deps ## ruff, the README table check, and the whole pytest suite (helm-unittest included)
@@ -50,6 +50,14 @@ docs: deps ## regenerate the README's values table from values.yaml's comments
 
 render: deps ## print the seed example as the chart renders it (add EXTRA="-f values/volcano.yaml")
 	$(HELM) template seed $(CHART) -f values/seed.yaml $(EXTRA)
+
+# Publishing is configured by environment variables (scripts/publish.py and the README's Publishing section):
+# SIGN_KEY, SIGN_KEYRING, SIGN_PASSPHRASE_FILE, SIGN_KEY_URL; REPO_URL, REPO_DIR; OCI_REGISTRY, OCI_PLAIN_HTTP.
+package: deps ## dist/sequential-job-<version>.tgz with helm package, signed (and its .prov) when SIGN_KEY is set
+	$(PY) scripts/publish.py package
+
+publish: deps ## package, then update the classic repository (REPO_URL, REPO_DIR) and/or push to OCI_REGISTRY
+	$(PY) scripts/publish.py publish
 
 cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubernetes, etcd and the local images
 	@bash scripts/cluster/host-packages.sh
