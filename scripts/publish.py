@@ -14,6 +14,7 @@ Everything is set by environment variables, so CI and people publish the same wa
   SIGN_KEY_URL           where users fetch the public key; adds Artifact Hub's artifacthub.io/signKey
   REPO_URL               the classic chart repository's public URL (index.yaml's package URLs start with it)
   REPO_DIR               the local copy of that repository to update (default dist/repo); upload it afterwards
+  ARTIFACTHUB_REPO_FILE  Artifact Hub's repository metadata to put beside index.yaml (default artifacthub-repo.yml)
   OCI_REGISTRY           push here, e.g. oci://registry.example.com/charts (log in first: helm registry login)
   OCI_PLAIN_HTTP         1: talk plain HTTP to the registry (a local test registry)
 
@@ -41,7 +42,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CHART = Path(os.environ.get("CHART_DIR") or ROOT / "charts" / "sequential-job").resolve()
-REPO_METADATA = ROOT / "artifacthub-repo.yml"
+REPO_METADATA = Path(os.environ.get("ARTIFACTHUB_REPO_FILE") or ROOT / "artifacthub-repo.yml")
 
 
 class PublishError(Exception):
@@ -92,8 +93,13 @@ def source_date_epoch() -> int:
 
 
 def gpg_keys(keyring: Path) -> list[tuple[str, list[str]]]:
-    """(fingerprint, user ids) of each primary key in a keyring file."""
-    out = run(["gpg", "--batch", "--with-colons", "--show-keys", str(keyring)]).stdout
+    """(fingerprint, user ids) of each primary key in a keyring file. GnuPG reads it in a throwaway home (and its
+    agent is stopped after), so neither the user's GnuPG home nor a test's is touched."""
+    with tempfile.TemporaryDirectory(prefix="sequential-job-gpg-") as home:
+        try:
+            out = run(["gpg", "--batch", "--homedir", home, "--with-colons", "--show-keys", str(keyring)]).stdout
+        finally:
+            subprocess.run(["gpgconf", "--homedir", home, "--kill", "gpg-agent"], capture_output=True)
     keys: list[tuple[str, list[str]]] = []
     expect_fpr = False
     for line in out.splitlines():
@@ -228,7 +234,7 @@ def publish_classic(pkg: Package, repo_url: str, repo_dir: Path) -> None:
         run(args)
     metadata = yaml.safe_load(REPO_METADATA.read_text()) if REPO_METADATA.is_file() else None
     if metadata:
-        shutil.copy2(REPO_METADATA, repo_dir / REPO_METADATA.name)
+        shutil.copy2(REPO_METADATA, repo_dir / "artifacthub-repo.yml")
     else:
         say(f"{REPO_METADATA.name} has no repositoryID or owners yet: not published")
     say(f"updated {local_index}: upload {repo_dir}/ to {repo_url} (index.yaml last)")
