@@ -45,7 +45,7 @@ lint: deps ## ruff, yamllint, chart-testing's ct lint, helm lint --strict of eve
 	  echo "$$(basename $$helm) lint --strict $(CHART) $$args"; $$helm lint --strict --quiet $(CHART) $$args; done; done
 	$(PY) scripts/kube_lint.py
 
-docs: deps ## regenerate the README's values table from values.yaml's comments
+docs: deps ## regenerate the README's values table and charts/sequential-job/README.md with helm-docs
 	$(PY) scripts/values_table.py
 
 render: deps ## print the seed example as the chart renders it (add EXTRA="-f values/volcano.yaml")
