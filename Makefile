@@ -56,8 +56,10 @@ render: deps ## print the seed example as the chart renders it (add EXTRA="-f va
 package: deps ## dist/sequential-job-<version>.tgz with helm package, signed (and its .prov) when SIGN_KEY is set
 	$(PY) scripts/publish.py package
 
+# Registry logins are the user's own (`helm registry login`), not the ones in .tools/helm/config.
 publish: deps ## package, then update the classic repository (REPO_URL, REPO_DIR) and/or push to OCI_REGISTRY
-	$(PY) scripts/publish.py publish
+	HELM_REGISTRY_CONFIG="$${HELM_REGISTRY_CONFIG:-$${XDG_CONFIG_HOME:-$$HOME/.config}/helm/registry/config.json}" \
+	  $(PY) scripts/publish.py publish
 
 cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubernetes, etcd and the local images
 	@bash scripts/cluster/host-packages.sh

@@ -6,6 +6,7 @@
 #   .tools/bin/helm-docs  helm-docs, built from the Go module proxy
 #   .tools/bin/ct     chart-testing (`ct lint`), built through scripts/tools/chart-testing
 #   .tools/bin/kube-score  kube-score, the Kubernetes security linter `make lint` runs on every rendered overlay
+#   .tools/bin/oras   ORAS, which pushes artifacthub-repo.yml to an OCI registry for `make publish`
 #   .venv/            Python packages from requirements.txt (yamllint and yamale for ct among them)
 #   Debian packages   gnupg, docker-registry, git (scripts/deb-packages.sh)
 # A second run only checks stamps and exits in seconds.
@@ -17,6 +18,7 @@ HELM_UNITTEST_VERSION=v1.1.2   # keep in step with scripts/tools/helm-unittest/g
 HELM_DOCS_VERSION=v1.14.2      # generates the README values table from values.yaml comments
 CT_VERSION=v3.14.0             # keep in step with scripts/tools/chart-testing/go.mod
 KUBE_SCORE_VERSION=v1.20.0
+ORAS_VERSION=v1.3.6
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TOOLS="$ROOT/.tools"
@@ -117,6 +119,16 @@ else
     "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
   stamp kube-score "$KUBE_SCORE_VERSION"
   say "built kube-score in $((SECONDS - start))s"
+fi
+
+if stamped oras "$ORAS_VERSION" "$BIN/oras"; then
+  say "oras $ORAS_VERSION already built"
+else
+  say "building oras $ORAS_VERSION"
+  start=$SECONDS
+  GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "oras.land/oras/cmd/oras@$ORAS_VERSION"
+  stamp oras "$ORAS_VERSION"
+  say "built oras in $((SECONDS - start))s"
 fi
 
 # Python: a venv in the repo, packages pinned in requirements.txt.

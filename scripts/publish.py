@@ -17,6 +17,8 @@ Everything is set by environment variables, so CI and people publish the same wa
   ARTIFACTHUB_REPO_FILE  Artifact Hub's repository metadata to put beside index.yaml (default artifacthub-repo.yml)
   OCI_REGISTRY           push here, e.g. oci://registry.example.com/charts (log in first: helm registry login)
   OCI_PLAIN_HTTP         1: talk plain HTTP to the registry (a local test registry)
+  HELM_REGISTRY_CONFIG   the registry logins helm and ORAS use (`make publish`: your usual helm one)
+  ORAS                   the ORAS that pushes artifacthub-repo.yml to the registry (default .tools/bin/oras)
 
 Published versions are immutable: publishing a version the repository or registry already holds with other content
 fails and asks for a version bump (CHANGELOG.md and the README's Versioning section).
@@ -80,6 +82,16 @@ def run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
 
 def helm() -> str:
     return env("HELM", str(ROOT / ".tools" / "bin" / "helm"))
+
+
+def repo_metadata() -> dict | None:
+    """artifacthub-repo.yml's content, or None while it is a comment-only template (nothing to publish yet)."""
+    return yaml.safe_load(REPO_METADATA.read_text()) if REPO_METADATA.is_file() else None
+
+
+# Artifact Hub's media types for repository metadata in an OCI registry (tag `artifacthub.io`).
+ARTIFACTHUB_CONFIG = "application/vnd.cncf.artifacthub.config.v1+yaml"
+ARTIFACTHUB_LAYER = "application/vnd.cncf.artifacthub.repository-metadata.layer.v1.yaml"
 
 
 def source_date_epoch() -> int:
@@ -232,8 +244,7 @@ def publish_classic(pkg: Package, repo_url: str, repo_dir: Path) -> None:
         if merge_from is not None:
             args += ["--merge", str(merge_from)]
         run(args)
-    metadata = yaml.safe_load(REPO_METADATA.read_text()) if REPO_METADATA.is_file() else None
-    if metadata:
+    if repo_metadata():
         shutil.copy2(REPO_METADATA, repo_dir / "artifacthub-repo.yml")
     else:
         say(f"{REPO_METADATA.name} has no repositoryID or owners yet: not published")
@@ -257,7 +268,26 @@ def publish_oci(pkg: Package, registry: str) -> str:
     if not match:
         raise PublishError(f"helm push printed no digest:\n{proc.stdout}{proc.stderr}")
     say(f"pushed {ref}:{pkg.version} {match.group(1)}{' with its provenance' if pkg.prov else ''}")
+    if repo_metadata():
+        push_repo_metadata(ref.removeprefix("oci://") + ":artifacthub.io", bool(flags))
+    else:
+        say(f"{REPO_METADATA.name} has no repositoryID or owners yet: not pushed")
     return match.group(1)
+
+
+def push_repo_metadata(target: str, plain_http: bool) -> None:
+    """artifacthub-repo.yml as the `artifacthub.io` tag of the chart's repository, where Artifact Hub reads it."""
+    registry_config = env("HELM_REGISTRY_CONFIG") or str(
+        Path(env("HELM_CONFIG_HOME", str(Path.home() / ".config" / "helm"))) / "registry" / "config.json"
+    )
+    with tempfile.TemporaryDirectory(prefix="sequential-job-artifacthub-") as tmp:
+        shutil.copy2(REPO_METADATA, Path(tmp) / "artifacthub-repo.yml")
+        oras = env("ORAS", str(ROOT / ".tools" / "bin" / "oras"))
+        args = [oras, "push", target, "--registry-config", registry_config]
+        args += ["--plain-http"] if plain_http else []
+        args += ["--config", f"/dev/null:{ARTIFACTHUB_CONFIG}", f"artifacthub-repo.yml:{ARTIFACTHUB_LAYER}"]
+        run(args, cwd=tmp)
+    say(f"pushed {REPO_METADATA.name} to {target}")
 
 
 def main() -> int:

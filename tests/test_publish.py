@@ -298,6 +298,25 @@ def test_publish_pushes_to_oci_and_refuses_an_existing_version(
     assert printed, out
     _, served = registry.manifest(f"{helm_name}-publish/sequential-job", VERSION)
     assert printed.group(1) == served
+    assert registry.tags(f"{helm_name}-publish/sequential-job") == [VERSION], "comment-only metadata is not pushed"
     again = run_publish("publish", helm_name, env)
     assert again.returncode == 1 and "already exists" in again.stderr and "immutable" in again.stderr, again.stderr
     assert registry.manifest(f"{helm_name}-publish/sequential-job", VERSION)[1] == served, "the tag was not moved"
+
+
+def test_publish_pushes_filled_in_artifacthub_metadata_to_oci(
+    helm_name: str, registry: Registry, helm_home: Callable[[str], dict[str, str]], tmp_path: Path
+) -> None:
+    """Artifact Hub reads an OCI repository's metadata from its `artifacthub.io` tag, in its own media types."""
+    metadata = tmp_path / "artifacthub-repo.yml"
+    metadata.write_text("repositoryID: 5c8bd3a7-0cd9-4a35-8ad1-1f3e53d5e2a4\n")
+    env = {**helm_home(helm_name), "DIST": str(tmp_path / "dist"), "OCI_REGISTRY": f"oci://{registry.host}/{helm_name}-ah",
+           "OCI_PLAIN_HTTP": "1", "ARTIFACTHUB_REPO_FILE": str(metadata)}  # fmt: skip
+    publish(helm_name, env)
+    repository = f"{helm_name}-ah/sequential-job"
+    assert sorted(registry.tags(repository)) == sorted([VERSION, "artifacthub.io"])
+    manifest = json.loads(registry.manifest(repository, "artifacthub.io")[0])
+    assert manifest["config"]["mediaType"] == "application/vnd.cncf.artifacthub.config.v1+yaml"
+    [layer] = manifest["layers"]
+    assert layer["mediaType"] == "application/vnd.cncf.artifacthub.repository-metadata.layer.v1.yaml"
+    assert registry.blob(repository, layer["digest"]) == metadata.read_bytes()

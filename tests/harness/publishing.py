@@ -156,6 +156,10 @@ class Registry:
         with urllib.request.urlopen(request, timeout=10) as response:
             return response.read(), response.headers["Docker-Content-Digest"]
 
+    def blob(self, repository: str, digest: str) -> bytes:
+        with urllib.request.urlopen(f"http://{self.host}/v2/{repository}/blobs/{digest}", timeout=10) as response:
+            return response.read()
+
     def tags(self, repository: str) -> list[str]:
         with urllib.request.urlopen(f"http://{self.host}/v2/{repository}/tags/list", timeout=10) as response:
             return json.load(response)["tags"]
