@@ -173,3 +173,35 @@ def test_install_verify_refuses_forgeries(
     run = install_verify(helm_name, tgz, keyring, helm_home)
     assert_refused(run, expected)
     assert "Kubernetes cluster unreachable" not in run.stderr, "verification must fail before any cluster access"
+
+
+def test_package_exports_the_key_from_the_gnupg_home_when_no_keyring_is_given(
+    signing_key: SigningKey, helm_home: Callable[[str], dict[str, str]], tmp_path: Path
+) -> None:
+    """The usual case for a person: the key lives in GnuPG 2's keybox, which Helm cannot read."""
+    env = {**helm_home("helm"), "DIST": str(tmp_path), "GNUPGHOME": str(signing_key.home), "SIGN_KEY": signing_key.uid}
+    proc = run_publish("package", "helm", env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"signing with {signing_key.fingerprint}" in proc.stdout
+    assert "SIGN_KEY_URL is not set" in proc.stdout
+    out = run_helm("helm", "verify", str(tmp_path / TGZ), "--keyring", str(signing_key.pubring)).stdout
+    assert f"Using Key With Fingerprint: {signing_key.fingerprint}" in out
+    chart = yaml.safe_load(run_helm("helm", "show", "chart", str(tmp_path / TGZ)).stdout)
+    assert "artifacthub.io/signKey" not in chart["annotations"], "no key URL, no Artifact Hub signKey"
+
+
+def test_package_refuses_a_key_gnupg_does_not_have(
+    signing_key: SigningKey, helm_home: Callable[[str], dict[str, str]], tmp_path: Path
+) -> None:
+    env = {**helm_home("helm"), "DIST": str(tmp_path), "GNUPGHOME": str(signing_key.home), "SIGN_KEY": "nobody@nowhere"}
+    proc = run_publish("package", "helm", env)
+    assert proc.returncode == 1
+    assert "exported no secret key for SIGN_KEY='nobody@nowhere'" in proc.stderr
+    assert not (tmp_path / TGZ).exists()
+
+
+def test_publish_needs_a_destination(helm_home: Callable[[str], dict[str, str]], tmp_path: Path) -> None:
+    proc = run_publish(
+        "publish", "helm", {**helm_home("helm"), "DIST": str(tmp_path), "REPO_URL": "", "OCI_REGISTRY": ""}
+    )
+    assert proc.returncode == 1 and "set REPO_URL" in proc.stderr and "OCI_REGISTRY" in proc.stderr
