@@ -4,7 +4,11 @@
 #   .tools/bin/helm3  Helm 3 (latest 3.x), built from the Go module proxy
 #   .tools/helm/plugins/unittest  the helm-unittest plugin, built through scripts/tools/helm-unittest
 #   .tools/bin/helm-docs  helm-docs, built from the Go module proxy
-#   .venv/            Python packages from requirements.txt
+#   .tools/bin/ct     chart-testing (`ct lint`), built through scripts/tools/chart-testing
+#   .tools/bin/kube-score  kube-score, the Kubernetes security linter `make lint` runs on every rendered overlay
+#   .tools/bin/oras   ORAS, which pushes artifacthub-repo.yml to an OCI registry for `make publish`
+#   .venv/            Python packages from requirements.txt (yamllint and yamale for ct among them)
+#   Debian packages   gnupg, docker-registry, git (scripts/deb-packages.sh)
 # A second run only checks stamps and exits in seconds.
 set -euo pipefail
 
@@ -12,6 +16,9 @@ HELM4_VERSION=v4.3.2
 HELM3_VERSION=v3.22.0
 HELM_UNITTEST_VERSION=v1.1.2   # keep in step with scripts/tools/helm-unittest/go.mod
 HELM_DOCS_VERSION=v1.14.2      # generates the README values table from values.yaml comments
+CT_VERSION=v3.14.0             # keep in step with scripts/tools/chart-testing/go.mod
+KUBE_SCORE_VERSION=v1.20.0
+ORAS_VERSION=v1.3.6
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TOOLS="$ROOT/.tools"
@@ -21,6 +28,8 @@ mkdir -p "$BIN" "$PLUGIN_DIR"
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
 say() { printf '[deps] %s\n' "$*"; }
+
+bash "$ROOT/scripts/deb-packages.sh"
 
 # stamp NAME VALUE: true when .tools/NAME.stamp already records VALUE and OUTPUT exists.
 stamped() { [ -e "$3" ] && [ "$(cat "$TOOLS/$1.stamp" 2>/dev/null)" = "$2" ]; }
@@ -84,6 +93,42 @@ else
   GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "github.com/norwoodj/helm-docs/cmd/helm-docs@$HELM_DOCS_VERSION"
   stamp helm-docs "$HELM_DOCS_VERSION"
   say "built helm-docs in $((SECONDS - start))s"
+fi
+
+# chart-testing: `go install .../ct@version` asks the proxy for the module's version list, which it refuses here,
+# so ct is built through our tools module, which requires the exact version.
+if stamped ct "$CT_VERSION" "$BIN/ct"; then
+  say "ct $CT_VERSION already built"
+else
+  say "building ct $CT_VERSION"
+  start=$SECONDS
+  (cd "$ROOT/scripts/tools/chart-testing" && go build -trimpath \
+    -ldflags "-s -w -X github.com/helm/chart-testing/v3/ct/cmd.Version=$CT_VERSION" \
+    -o "$BIN/ct" github.com/helm/chart-testing/v3/ct)
+  stamp ct "$CT_VERSION"
+  say "built ct in $((SECONDS - start))s"
+fi
+
+# kube-score stands in for kube-linter, which the Go module proxy does not serve (golang.stackrox.io/kube-linter).
+if stamped kube-score "$KUBE_SCORE_VERSION" "$BIN/kube-score"; then
+  say "kube-score $KUBE_SCORE_VERSION already built"
+else
+  say "building kube-score $KUBE_SCORE_VERSION"
+  start=$SECONDS
+  GOBIN="$BIN" go install -trimpath -ldflags "-s -w -X main.version=$KUBE_SCORE_VERSION" \
+    "github.com/zegl/kube-score/cmd/kube-score@$KUBE_SCORE_VERSION"
+  stamp kube-score "$KUBE_SCORE_VERSION"
+  say "built kube-score in $((SECONDS - start))s"
+fi
+
+if stamped oras "$ORAS_VERSION" "$BIN/oras"; then
+  say "oras $ORAS_VERSION already built"
+else
+  say "building oras $ORAS_VERSION"
+  start=$SECONDS
+  GOBIN="$BIN" go install -trimpath -ldflags "-s -w" "oras.land/oras/cmd/oras@$ORAS_VERSION"
+  stamp oras "$ORAS_VERSION"
+  say "built oras in $((SECONDS - start))s"
 fi
 
 # Python: a venv in the repo, packages pinned in requirements.txt.

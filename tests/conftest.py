@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 
 from harness import Manifest, Overlay, discover_overlays, render
 from harness.helm import take_runs_used
-from harness.paths import VALUES_DIR
+from harness.paths import CHART, VALUES_DIR
+from harness.publishing import (
+    SIGN_KEY_URL,
+    Registry,
+    SigningKey,
+    StaticServer,
+    isolated_helm_env,
+    make_signing_key,
+    run_publish,
+    stop_gpg_agent,
+)
 
 HELMS = ("helm", "helm3")
 
@@ -60,3 +73,67 @@ def seed_volcano(seed_files: tuple[Path, ...]) -> Manifest:
 def rendered(overlay: Overlay) -> Manifest:
     """The overlay rendered by Helm 4 (cached: every test on this overlay shares one helm run)."""
     return render(overlay.files)
+
+
+# Publishing: a signing key, a classic chart repository and an OCI registry, each started once per test session
+# (per xdist worker) and stopped at its end. See tests/harness/publishing.py.
+
+
+@pytest.fixture(scope="session")
+def signing_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SigningKey]:
+    key = make_signing_key(tmp_path_factory.mktemp("signing-key"), "Chart Signer")
+    yield key
+    stop_gpg_agent(key)
+
+
+@pytest.fixture(scope="session")
+def stranger_key(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SigningKey]:
+    """A key that signed nothing here: verifying against its keyring must fail."""
+    key = make_signing_key(tmp_path_factory.mktemp("stranger-key"), "Someone Else")
+    yield key
+    stop_gpg_agent(key)
+
+
+@pytest.fixture(scope="session")
+def helm_home(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict[str, str]]:
+    """helm name -> that helm's own repositories, registry logins, caches and an unreachable kubeconfig."""
+    base = tmp_path_factory.mktemp("helm-home")
+    return functools.cache(lambda helm: isolated_helm_env(base / helm))
+
+
+@pytest.fixture(scope="session")
+def signed_package(
+    tmp_path_factory: pytest.TempPathFactory, signing_key: SigningKey, helm_home: Callable[[str], dict[str, str]]
+) -> Callable[[str], Path]:
+    """helm name -> the chart packaged and signed by scripts/publish.py (`make package`) with that helm, once."""
+    base = tmp_path_factory.mktemp("signed")
+
+    @functools.cache
+    def build(helm: str) -> Path:
+        env = {
+            **helm_home(helm),
+            "DIST": str(base / helm),
+            "SIGN_KEY": signing_key.uid,
+            "SIGN_KEYRING": str(signing_key.secring),
+            "SIGN_KEY_URL": SIGN_KEY_URL,
+        }
+        proc = run_publish("package", helm, env)
+        assert proc.returncode == 0, f"publish.py package failed:\n{proc.stdout}{proc.stderr}"
+        version = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
+        return base / helm / f"sequential-job-{version}.tgz"
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def chart_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StaticServer]:
+    server = StaticServer(tmp_path_factory.mktemp("chart-repo"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Registry]:
+    reg = Registry(tmp_path_factory.mktemp("oci-registry"))
+    yield reg
+    reg.stop()

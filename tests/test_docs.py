@@ -1,10 +1,12 @@
-"""The README's values table is the one helm-docs generates from values.yaml, and it documents every value."""
+"""The generated docs are current: the README's values table and the chart's own README come from helm-docs."""
 
 import subprocess
 import sys
 
+import values_table
 import yaml
 
+from harness import render
 from harness.paths import CHART, ROOT
 
 
@@ -21,3 +23,26 @@ def test_values_table_covers_every_top_level_value() -> None:
     values = yaml.safe_load((CHART / "values.yaml").read_text())
     missing = [k for k in values if not any(key == k or key.startswith(k + ".") for key in keys)]
     assert missing == [], f"values missing from the README's values table: {missing}"
+
+
+def test_chart_readme_is_what_helm_docs_generates() -> None:
+    """charts/sequential-job/README.md (Artifact Hub shows it) is README.md.gotmpl as helm-docs renders it."""
+    expected = values_table.generated_chart_readme()
+    assert values_table.CHART_README.is_file(), "charts/sequential-job/README.md is missing: run `make docs`"
+    actual = values_table.CHART_README.read_text()
+    assert actual == expected, "charts/sequential-job/README.md is stale: run `make docs`"
+
+
+def test_chart_readme_documents_every_value_and_the_version() -> None:
+    readme = values_table.CHART_README.read_text()
+    chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
+    assert f"--version {chart['version']}" in readme
+    assert values_table.generated_table() in readme, "the chart README's values table differs from the README's"
+
+
+def test_chart_readme_example_renders_in_order() -> None:
+    readme = values_table.CHART_README.read_text()
+    example = readme.split("## Example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    manifest = render(values=yaml.safe_load(example))
+    assert manifest.step_names() == ["fetch", "build", "report"]
+    assert manifest.undeclared_mounts() == []

@@ -79,7 +79,15 @@ class HelmError(AssertionError):
         self.run = run
 
 
-def run_helm(helm: str, *args: str, stdin: str | None = None, check: bool = True, timeout: float = 120) -> HelmRun:
+def run_helm(
+    helm: str,
+    *args: str,
+    stdin: str | None = None,
+    check: bool = True,
+    timeout: float = 120,
+    env: Mapping[str, str] | None = None,
+) -> HelmRun:
+    """Run one helm; `env` adds or overrides environment variables (e.g. a test's own HELM_REPOSITORY_CONFIG)."""
     binary = helm_binaries()[helm]
     _invocations[helm] = _invocations.get(helm, 0) + 1
     proc = subprocess.run(
@@ -87,7 +95,7 @@ def run_helm(helm: str, *args: str, stdin: str | None = None, check: bool = True
         input=stdin,
         capture_output=True,
         text=True,
-        env=helm_env(),
+        env={**helm_env(), **(env or {})},
         cwd=ROOT,
         timeout=timeout,
     )
