@@ -29,7 +29,7 @@ export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
 say() { printf '[deps] %s\n' "$*"; }
 
-bash "$ROOT/scripts/deb-packages.sh"
+bash "$ROOT/scripts/deb-packages.sh" gnupg docker-registry git
 
 # stamp NAME VALUE: true when .tools/NAME.stamp already records VALUE and OUTPUT exists.
 stamped() { [ -e "$3" ] && [ "$(cat "$TOOLS/$1.stamp" 2>/dev/null)" = "$2" ]; }

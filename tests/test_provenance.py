@@ -13,9 +13,14 @@ import pytest
 import yaml
 
 from harness import run_helm
-from harness.paths import CHART, VALUES_DIR
+from harness.paths import CHART
 from harness.publishing import (
+    CHART_VERSION as VERSION,
+)
+from harness.publishing import (
+    SEED,
     SIGN_KEY_URL,
+    TGZ,
     SigningKey,
     copy_package,
     run_publish,
@@ -23,10 +28,6 @@ from harness.publishing import (
     tamper_chart,
     tar_members,
 )
-
-SEED = str(VALUES_DIR / "seed.yaml")
-VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
-TGZ = f"sequential-job-{VERSION}.tgz"
 
 
 def package_unsigned(helm_name: str, dist: Path, helm_home: Callable[[str], dict[str, str]]) -> Path:

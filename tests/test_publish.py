@@ -23,8 +23,13 @@ import pytest
 import yaml
 
 from harness import run_helm
-from harness.paths import CHART, VALUES_DIR
+from harness.paths import CHART
 from harness.publishing import (
+    CHART_VERSION as VERSION,
+)
+from harness.publishing import (
+    SEED,
+    TGZ,
     Registry,
     SigningKey,
     StaticServer,
@@ -32,9 +37,6 @@ from harness.publishing import (
     sha256_file,
 )
 
-SEED = str(VALUES_DIR / "seed.yaml")
-VERSION = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
-TGZ = f"sequential-job-{VERSION}.tgz"
 DIGEST_LINE = re.compile(r"^Digest:\s*(sha256:[0-9a-f]{64})\s*$", re.MULTILINE)
 
 

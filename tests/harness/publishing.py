@@ -31,8 +31,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from harness.helm import helm_binaries
-from harness.paths import ROOT
+from harness.paths import CHART, ROOT, VALUES_DIR
+
+SEED = str(VALUES_DIR / "seed.yaml")
+CHART_VERSION: str = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
+TGZ = f"sequential-job-{CHART_VERSION}.tgz"
 
 REGISTRY_BINARY = "/usr/bin/docker-registry"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
