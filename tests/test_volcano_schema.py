@@ -20,7 +20,7 @@ def crd_schema() -> dict[str, Any]:
         ["bash", str(ROOT / "scripts" / "cluster" / "volcano-crds.sh")], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, f"could not fetch Volcano's CRDs:\n{proc.stderr}"
-    crd = yaml.safe_load((Path(proc.stdout.strip()) / "batch.volcano.sh_jobs.yaml").read_text())
+    crd = yaml.safe_load((Path(proc.stdout.strip()) / "volcano" / "bases" / "batch.volcano.sh_jobs.yaml").read_text())
     (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
     return version["schema"]["openAPIV3Schema"]
 

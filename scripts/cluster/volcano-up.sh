@@ -8,8 +8,13 @@ WEBHOOK_PORT=8443
 
 say "installing Volcano's CRDs"
 crds=$("$CLUSTER_SCRIPTS/volcano-crds.sh")
-kc apply --server-side -f "$crds" >/dev/null
-kc wait --for=condition=Established crd --all --timeout=60s >/dev/null
+kc apply --server-side -f "$crds/volcano/bases" -f "$crds/jobflow/bases" >/dev/null
+# A CRD has no conditions for a moment after it is created; `kubectl wait` fails on those, so retry.
+for _ in $(seq 60); do
+  kc wait --for=condition=Established crd --all --timeout=10s >/dev/null 2>&1 && break
+  sleep 1
+done
+kc wait --for=condition=Established crd --all --timeout=10s >/dev/null
 
 # Webhook serving certificate for 127.0.0.1, signed by the cluster CA (whose certificate is the caBundle).
 openssl req -newkey rsa:2048 -nodes -subj "/CN=volcano-admission" -keyout "$PKI/volcano-webhook.key" \
@@ -81,8 +86,8 @@ start vc-scheduler "$CBIN/volcano/scheduler" --kubeconfig "$KUBECONFIG_ADMIN" --
   --listen-address 127.0.0.1:8080
 
 # Ready when the scheduler has created the default queue and the webhooks answer a dry-run Job.
-for _ in $(seq 120); do
-  if kc get queue default >/dev/null 2>&1 && kc create --dry-run=server -f - >/dev/null 2>&1 <<'YAML'
+probe_job() {
+  kc create --dry-run=server -f - <<'YAML'
 apiVersion: batch.volcano.sh/v1alpha1
 kind: Job
 metadata: {name: readiness-probe, namespace: default}
@@ -92,7 +97,9 @@ spec:
       replicas: 1
       template: {spec: {restartPolicy: Never, containers: [{name: c, image: busybox:1.36}]}}
 YAML
-  then
+}
+for _ in $(seq 120); do
+  if queue=$(kc get queue default 2>&1) && probe=$(probe_job 2>&1); then
     say "Volcano ready"
     exit 0
   fi
@@ -101,4 +108,10 @@ YAML
   done
   sleep 0.5
 done
-die "Volcano not ready after 60s (logs: ${LOGS#"$ROOT"/}/vc-*.log)"
+echo "default queue: ${queue:-}" >&2
+echo "dry-run Volcano Job: ${probe:-not tried}" >&2
+for name in vc-webhook-manager vc-controller-manager vc-scheduler; do
+  echo "--- last lines of $name.log" >&2
+  tail -n 15 "$LOGS/$name.log" >&2
+done
+die "Volcano not ready after 60s"

@@ -32,7 +32,7 @@ def volcano_job_crd() -> None:
             ["bash", str(ROOT / "scripts/cluster/volcano-crds.sh")], capture_output=True, text=True, check=True
         ).stdout.strip()
     )
-    applied = kubectl("apply", "--server-side", "-f", str(crds / "batch.volcano.sh_jobs.yaml"))
+    applied = kubectl("apply", "--server-side", "-f", str(crds / "volcano" / "bases" / "batch.volcano.sh_jobs.yaml"))
     assert applied.returncode == 0, applied.stderr
 
     def established() -> bool:

@@ -37,7 +37,6 @@ def phase_history(job: dict) -> list[str]:
     return history
 
 
-@pytest.mark.parametrize("helm_name", ["helm", "helm3"])
 def test_seed_volcano_runs_in_order(namespace: str, helm_name: str) -> None:
     install(helm_name, "seed", namespace, SEED_VOLCANO)
     job = wait_phase(namespace, "seed", TERMINAL)
@@ -115,13 +114,11 @@ def test_non_default_queue_is_honoured(namespace: str, research_queue: str) -> N
     job = wait_phase(namespace, "queued", TERMINAL)
     assert vcjob_phase(job) == "Completed"
     assert job["spec"]["queue"] == research_queue
-    groups = client.CustomObjectsApi().list_namespaced_custom_object(
-        "scheduling.volcano.sh", "v1beta1", namespace, "podgroups"
-    )["items"]
-    assert [g["spec"]["queue"] for g in groups] == [research_queue], f"pod groups: {groups}"
+    # Volcano's job controller stamps the queue on the pods it creates (its PodGroup is gone once the Job completes).
+    pod = the_pod(namespace, "queued")
+    assert pod.metadata.annotations.get("volcano.sh/queue-name") == research_queue, pod.metadata.annotations
 
 
-@pytest.mark.parametrize("helm_name", ["helm", "helm3"])
 def test_volcano_upgrade_and_uninstall(namespace: str, helm_name: str) -> None:
     install(helm_name, "life", namespace, values=volcano_chain(2))
     assert vcjob_phase(wait_phase(namespace, "life", TERMINAL)) == "Completed"
