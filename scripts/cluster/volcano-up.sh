@@ -65,7 +65,7 @@ start vc-webhook-manager "$CBIN/volcano/webhook-manager" --kubeconfig "$KUBECONF
   --listen-address 127.0.0.1 --port "$WEBHOOK_PORT" --webhook-url "https://127.0.0.1:$WEBHOOK_PORT" \
   --tls-cert-file "$PKI/volcano-webhook.crt" --tls-private-key-file "$PKI/volcano-webhook.key" \
   --ca-cert-file "$PKI/ca.crt" --enabled-admission /jobs/mutate,/jobs/validate,/podgroups/mutate,/queues/mutate,/queues/validate \
-  --healthz-address 127.0.0.1:11251
+  --healthz-address 127.0.0.1:11251 --graceful-shutdown-time 2s
 start vc-controller-manager "$CBIN/volcano/controller-manager" --kubeconfig "$KUBECONFIG_ADMIN" --leader-elect=false \
   --healthz-address 127.0.0.1:11252
 cat >"$STATE/volcano-scheduler.conf" <<'CONF'
