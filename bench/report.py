@@ -168,13 +168,23 @@ def limit_section(r: dict[str, Any]) -> list[str]:
             lines.append(f"- {family}, {f['smallest_failing']} steps ({f['failure_stage']}): {f['failure']}")
     if freeze := r.get("freeze"):
         if freeze.get("frozen"):
+            f = freeze
             lines.append(
-                f"- {freeze['family']}, {freeze['n']} steps (fits while waiting): the API's pod stopped at "
-                f"{freeze['finished_steps_in_api']} finished steps (model: {freeze['predicted_finished_steps']}) while "
-                f"the kubelet's events show step {freeze['started_step_by_events']} started"
+                f"- {f['family']}, {f['n']} steps (fits while waiting): the API's pod stopped at "
+                f"{f['finished_steps_in_api']} finished steps (the model allows {f['predicted_finished_steps']}; "
+                "the kubelet sends the steps that finished meanwhile in one update) while the node went on to run "
+                f"step {f['steps_run_on_node']}"
             )
         else:
             lines.append(f"- {freeze['family']}, {freeze['n']} steps: the pod's status did not freeze")
+    if verify := r.get("verify"):
+        v = verify
+        share = v["pod_bytes_finished"] / r["etcd_request_limit"]
+        lines.append(
+            f"- the chart's boundary, run to the end: {v['n']} {v['family']} steps (it refuses {v['refused_from']}) "
+            f"{v['outcome']} in {v['seconds']:.0f} s with {v['finished_in_api']} of {v['n']} statuses in the API; "
+            f"the finished pod is {v['pod_bytes_finished']} bytes in etcd ({share:.1%} of the limit)"
+        )
     if guard := r.get("guard"):
         for family, g in guard.items():
             if g.get("message"):

@@ -1,10 +1,11 @@
 """`make bench`: measure, print a table, write results.json, draw the figures.
 
-    python -m bench.run [--quick] [--parts render,harness,reservation,handoff,limit] [--out DIR] [--merge] [--readme]
+    python -m bench.run [--quick] [--parts PART,...] [--out DIR] [--merge] [--readme]
 
 Parts: render (helm template scaling, Helm 4 and 3), harness (the unit suite's cost), reservation (per overlay),
-and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step) and limit (how many steps
-fit). `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
+and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step), limit (how many steps
+fit) and verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results).
+`--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
 invocation, inside scripts/cluster/with-cluster.sh); `--readme` rewrites the README's table between its markers.
 """
 
@@ -22,7 +23,7 @@ from bench import ROOT, harness_cost, render_scaling, reservation
 from bench.common import load_average, machine
 
 NO_CLUSTER = ("render", "harness", "reservation")
-CLUSTER = ("handoff", "limit")
+CLUSTER = ("handoff", "limit", "verify")
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
 
@@ -32,6 +33,8 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
         from bench import cluster, handoff, scale_limit  # the kubernetes client only when a cluster part runs
 
         cluster.connect()
+        if part == "verify":  # stored with the scale limit, whose report shows it
+            return scale_limit.verify(log=lambda line: print(line, flush=True))
         module = handoff if part == "handoff" else scale_limit
     else:
         module = {"render": render_scaling, "harness": harness_cost, "reservation": reservation}[part]
@@ -79,8 +82,14 @@ def main() -> int:
     for part in parts:
         print(f"== {part}", flush=True)
         start = time.monotonic()
-        results[part] = run_part(part, args.quick)
+        if part == "verify":
+            if "limit" not in results:
+                raise SystemExit("verify adds to the scale limit's results: run --parts limit first")
+            results["limit"]["verify"] = run_part(part, args.quick)
+        else:
+            results[part] = run_part(part, args.quick)
         results["meta"]["seconds"][part] = round(time.monotonic() - start, 1)
+        results["meta"].setdefault("finished", {})[part] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         path.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")  # a later part's failure keeps this
 
     from bench import plots, report  # matplotlib loads only once there is something to draw

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes import client
+from kubernetes.client.exceptions import ApiException
 
 from bench import etcd
 from bench.cluster import delete_namespace, new_namespace, wait_job
@@ -173,48 +174,65 @@ def probe(n: int, family: str, tmp: Path, *, run_to_end: bool = False, extra: di
         delete_namespace(ns, force_pods=True)
 
 
-def freeze_check(n: int, family: str, tmp: Path, timeout: float = 400) -> dict[str, Any]:
+def install(ns: str, values: Path) -> None:
+    subprocess.run(
+        [helm_binaries()["helm"], "install", RELEASE, str(CHART), "-n", ns, "-f", str(values)],
+        capture_output=True,
+        text=True,
+        env=helm_env(),
+        cwd=ROOT,
+        timeout=600,
+        check=True,
+    )
+
+
+def ran_on_node(ns: str, pod_name: str, step: int) -> bool:
+    """Whether step-<step> has run on the node: the kubelet serves a container's logs from its own state, which goes on
+    while the API server refuses its status updates (the kubelet's events are rate-limited per pod, so they cannot
+    tell)."""
+    try:
+        return bool(client.CoreV1Api().read_namespaced_pod_log(pod_name, ns, container=f"step-{step}"))
+    except ApiException:
+        return False
+
+
+def finished_in_api(pod: Any) -> int:
+    return sum(1 for s in pod.status.init_container_statuses or [] if s.state and s.state.terminated)
+
+
+def freeze_check(n: int, family: str, tmp: Path, timeout: float = 300) -> dict[str, Any]:
     """Install n steps that fit at the start and watch the pod while they run: the kubelet's status grows with each
     finished step, and once the pod no longer fits, the API's view of it stops while the steps go on running."""
     core = client.CoreV1Api()
     ns = new_namespace(f"limit-freeze-{n}")
     try:
-        values = write_values(tmp, f"freeze-{family}-{n}", family_values(family, n, **NO_GUARD))
-        subprocess.run(
-            [helm_binaries()["helm"], "install", RELEASE, str(CHART), "-n", ns, "-f", str(values)],
-            capture_output=True,
-            text=True,
-            env=helm_env(),
-            cwd=ROOT,
-            timeout=600,
-            check=True,
-        )
+        install(ns, write_values(tmp, f"freeze-{family}-{n}", family_values(family, n, **NO_GUARD)))
         pod_name = _wait(
             lambda: next(iter(core.list_namespaced_pod(ns, label_selector=f"job-name={JOB}").items), None), 120
         ).metadata.name
         start = time.monotonic()
-        last_change, finished_in_api, started_by_events = start, -1, 0
+        last_change, done = start, -1
         while time.monotonic() - start < timeout:
-            pod = core.read_namespaced_pod(pod_name, ns)
-            done = sum(1 for s in pod.status.init_container_statuses or [] if s.state and s.state.terminated)
-            events = core.list_namespaced_event(ns, field_selector=f"involvedObject.name={pod_name}").items
-            started = [int(e.message.rsplit("-", 1)[1]) for e in events if e.reason == "Started"]
-            started_by_events = max(started, default=0)
-            if done != finished_in_api:
-                finished_in_api, last_change = done, time.monotonic()
-            # Frozen: the API has not moved for 20 s while the events show steps well past it starting.
-            if time.monotonic() - last_change > 20 and started_by_events > finished_in_api + 5:
+            now_done = finished_in_api(core.read_namespaced_pod(pod_name, ns))
+            if now_done != done:
+                done, last_change = now_done, time.monotonic()
+            # Frozen: the API has not moved for 20 s while the node has run steps well past it.
+            if time.monotonic() - last_change > 20 and ran_on_node(ns, pod_name, done + 10):
+                lo, hi = done + 10, n + 1  # the last step that has run on the node: lo ran, hi did not
+                while hi - lo > 1:
+                    mid = (lo + hi) // 2
+                    lo, hi = (mid, hi) if ran_on_node(ns, pod_name, mid) else (lo, mid)
                 return {
                     "n": n,
                     "family": family,
                     "frozen": True,
-                    "finished_steps_in_api": finished_in_api,
-                    "started_step_by_events": started_by_events,
+                    "finished_steps_in_api": done,
+                    "steps_run_on_node": lo,
                     "pod_bytes": etcd.stored_bytes("pods", ns, pod_name),
                     "seconds": round(time.monotonic() - start, 1),
                 }
-            time.sleep(1)
-        return {"n": n, "family": family, "frozen": False, "finished_steps_in_api": finished_in_api}
+            time.sleep(2)
+        return {"n": n, "family": family, "frozen": False, "finished_steps_in_api": done}
     finally:
         delete_namespace(ns, force_pods=True)
 
@@ -354,3 +372,44 @@ def run(quick: bool = False, log=print) -> dict[str, Any]:
         results["freeze"] = freeze
         log(f"  limit: freeze check {freeze}")
     return results
+
+
+def verify(log=print, family: str = "padded") -> dict[str, Any]:
+    """The chart's own boundary, run to the end: the most steps of a shape the size check accepts (found with helm
+    template), installed with the check on, must complete with every step's status in the API."""
+    core = client.CoreV1Api()
+    with tempfile.TemporaryDirectory(prefix="bench-verify-") as tmpdir:
+        tmp = Path(tmpdir)
+        refusals: dict[int, str | None] = {}
+
+        def accepted(n: int) -> bool:
+            if n not in refusals:
+                refusals[n] = chart_refusal(family, n, tmp)
+            return refusals[n] is None
+
+        probe_message = chart_refusal(family, 5000, tmp) or ""
+        guess = int(probe_message.split("About ")[1].split(" steps")[0])  # the chart's own "About N steps ... fit"
+        n, refused = bisect(accepted, *bracket(accepted, guess), 0)
+        log(f"  verify: the chart accepts {n} {family} steps and refuses {refused}; running {n} to the end")
+        ns = new_namespace(f"limit-verify-{n}")
+        try:
+            start = time.monotonic()
+            install(ns, write_values(tmp, f"verify-{n}", family_values(family, n)))
+            outcome = wait_job(ns, JOB, timeout=600 + 4 * n)
+            seconds = time.monotonic() - start
+            (pod,) = core.list_namespaced_pod(ns, label_selector=f"job-name={JOB}").items
+            statuses = (pod.status.init_container_statuses or []) + (pod.status.container_statuses or [])
+            finished = sum(1 for st in statuses if st.state and st.state.terminated)
+            result = {
+                "family": family,
+                "n": n,
+                "refused_from": refused,
+                "outcome": outcome,
+                "seconds": round(seconds, 1),
+                "finished_in_api": finished,
+                "pod_bytes_finished": etcd.stored_bytes("pods", ns, pod.metadata.name),
+            }
+            log(f"  verify: {result}")
+            return result
+        finally:
+            delete_namespace(ns, force_pods=True)
