@@ -130,21 +130,40 @@ def scale_limit(r: dict[str, Any], out: Path) -> Path:
                 color=c,
                 label=f"{family}: {label}",
             )
+    # Probes that fit are drawn at their measured size; those that did not, on the limit they broke.
     seen = set()
     for p in r["probes"]:
-        marker, label = markers[p["stage"]] if p["stage"] in markers else ("^", p["stage"])
-        size = p.get("pod_bytes") or p.get("job_bytes")
-        if size is None:
+        marker, label = markers.get(p["stage"], ("^", p["stage"]))
+        y = p.get("pod_bytes") if p["stage"] == "ok" else limit
+        if y is None:
             continue
         ax.plot(
             p["n"],
-            size / 2**20,
+            y / 2**20,
             marker,
             color=colors.get(p["family"], "k"),
             mfc="none",
             label=label if label not in seen else None,
         )
         seen.add(label)
+    for i, (family, g) in enumerate(r.get("guard", {}).items()):
+        ax.plot(
+            g["smallest_refused"],
+            limit / 2**20,
+            "v",
+            ms=9,
+            color=colors.get(family, "k"),
+            label="the chart refuses from here" if i == 0 else None,
+        )
+    if v := r.get("verify"):
+        ax.plot(
+            v["n"],
+            v["pod_bytes_finished"] / 2**20,
+            "*",
+            ms=12,
+            color=colors.get(v["family"], "k"),
+            label=f"chart's boundary run to the end ({v['outcome']})",
+        )
     ax.axhline(limit / 2**20, color="k", lw=1)
     ax.text(top * 0.01, limit / 2**20 * 1.02, "etcd request limit (1.5 MiB)", fontsize=8)
     ax.set(
@@ -152,7 +171,7 @@ def scale_limit(r: dict[str, Any], out: Path) -> Path:
         ylim=(0, limit / 2**20 * 1.6),
         xlabel="steps",
         ylabel="object in etcd, MiB",
-        title="Object size against etcd's limit (lines: model from small runs; marks: bisection probes)",
+        title="Objects in etcd (lines: model from runs of 10 and 20 steps; marks: probes)",
     )
     ax.legend(fontsize=7, ncol=2)
     ax.grid(alpha=0.3)

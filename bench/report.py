@@ -240,6 +240,14 @@ def markdown(results: dict[str, Any]) -> str:
         f"load average at the start: {', '.join(map(str, m['load_average']))}.",
         "",
     ]
+    if later := {part: when for part, when in m.get("finished", {}).items() if part in results}:
+        lines[0] = (
+            lines[0].rstrip(".")
+            + "; parts measured again later: "
+            + ", ".join(f"{part} (finished {when})" for part, when in later.items())
+            + "."
+        )
+        lines.insert(1, "")
     for part, section in SECTIONS:
         if part in results:
             lines += [*section(results[part]), ""]
