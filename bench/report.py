@@ -169,11 +169,13 @@ def limit_section(r: dict[str, Any]) -> list[str]:
     if freeze := r.get("freeze"):
         if freeze.get("frozen"):
             f = freeze
+            short = r["etcd_request_limit"] - f["pod_bytes"] if f.get("pod_bytes") else None
             lines.append(
                 f"- {f['family']}, {f['n']} steps (fits while waiting): the API's pod stopped at "
-                f"{f['finished_steps_in_api']} finished steps (the model allows {f['predicted_finished_steps']}; "
-                "the kubelet sends the steps that finished meanwhile in one update) while the node went on to run "
-                f"step {f['steps_run_on_node']}"
+                f"{f['finished_steps_in_api']} finished steps"
+                + (f", {short} bytes short of the limit," if short is not None else "")
+                + f" while the node went on to run step {f['steps_run_on_node']} (the size model, blind to the longer"
+                f" step names of long chains, allowed {f['predicted_finished_steps']})"
             )
         else:
             lines.append(f"- {freeze['family']}, {freeze['n']} steps: the pod's status did not freeze")
