@@ -19,7 +19,7 @@ OVERLAYS := $(wildcard values/*.yaml)
 # `make check VALUES="a.yaml b.yaml"`; `base.yaml,overlay.yaml` checks that stack as one overlay.
 VALUES ?=
 
-.PHONY: help deps test check lint docs render package publish clean cluster-deps cluster-up cluster-down demo e2e
+.PHONY: help deps test check lint docs render package publish clean cluster-deps cluster-up cluster-down demo e2e bench
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -28,16 +28,16 @@ deps: ## install Helm 4 and 3, helm-unittest, helm-docs, ct, kube-score, the Pyt
 	@bash scripts/install-tools.sh
 
 test: deps ## ruff, the README table check, and the whole pytest suite (helm-unittest included)
-	$(VENV)/bin/ruff check tests scripts
-	$(VENV)/bin/ruff format --check tests scripts
+	$(VENV)/bin/ruff check tests scripts bench
+	$(VENV)/bin/ruff format --check tests scripts bench
 	$(PY) -m pytest -n 2 tests --ignore=tests/e2e
 
 check: deps ## run the generic overlay checks on VALUES (default: every file in values/)
 	$(PY) -m pytest -n 2 tests/test_overlays.py $(foreach v,$(VALUES),--overlay=$(v))
 
 lint: deps ## ruff, yamllint, chart-testing's ct lint, helm lint --strict of every overlay under both helms, kube-score
-	$(VENV)/bin/ruff check tests scripts
-	$(VENV)/bin/ruff format --check tests scripts
+	$(VENV)/bin/ruff check tests scripts bench
+	$(VENV)/bin/ruff format --check tests scripts bench
 	$(VENV)/bin/yamllint --strict .
 	PATH="$(VENV)/bin:$(ROOT)/.tools/bin:$$PATH" ct lint --config ct.yaml --charts $(CHART)
 	@set -e; for helm in "$(HELM)" "$(HELM3)"; do for v in $(OVERLAYS); do \
@@ -82,6 +82,20 @@ demo: deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and pri
 
 e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster, under Helm 4 and Helm 3
 	@VOLCANO=1 bash scripts/cluster/with-cluster.sh $(PY) -m pytest tests/e2e $(E2E_ARGS)
+
+# `make bench` measures everything (about an hour; the cluster parts, on the embedded cluster, take 45 minutes of
+# it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the README's table. `make bench QUICK=1` (CI) measures the parts that need no
+# cluster with fewer sizes and repetitions, into bench/quick/ (ignored by git), so the script cannot rot.
+BENCH_QUICK := $(filter-out 0 no false,$(QUICK))
+BENCH_CLUSTER_PARTS ?= handoff,limit,verify
+
+bench: deps $(if $(BENCH_QUICK),,$(CLUSTER_DEPS)) ## benchmarks: table, bench/results.json, bench/figures/*.png (QUICK=1: CI's short run)
+ifeq ($(BENCH_QUICK),)
+	$(PY) -m bench.run --parts render,harness,reservation --out bench
+	@bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts $(BENCH_CLUSTER_PARTS) --out bench --merge --readme
+else
+	$(PY) -m bench.run --quick --parts render,harness,reservation --out bench/quick
+endif
 
 clean: ## remove everything make deps installed and the test caches
 	rm -rf .tools .venv .pytest_cache .ruff_cache dist

@@ -5,8 +5,9 @@ from typing import Any
 
 import pytest
 
-from harness import render_error, run_helm
+from harness import render, render_error, run_helm
 from harness.paths import CHART, VALUES_DIR
+from harness.values import chain
 
 SEED = VALUES_DIR / "seed.yaml"
 OK_STEP = {"name": "one", "image": "alpine:3.11", "script": "true"}
@@ -115,6 +116,13 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
     ),
     ("env-without-name", steps({"name": "two", "image": "x:1", "env": [{"value": "x"}]}), "/steps/1/env/0", ()),
     (
+        "pod-over-max-object-bytes",
+        steps({"name": "two", "image": "x:1"}, pod={"maxObjectBytes": 10000}),
+        "steps: 2 steps make a pod of about",
+        (),
+    ),
+    ("max-object-bytes-negative", steps(pod={"maxObjectBytes": -1}), "/pod/maxObjectBytes", ()),
+    (
         "mount-without-path",
         steps(
             {"name": "two", "image": "x:1", "volumeMounts": [{"name": "v"}]}, volumes=[{"name": "v", "emptyDir": {}}]
@@ -159,3 +167,25 @@ def test_seed_typo_stops_every_command(level: str, helm: str, command: str, tmp_
     assert "activeDeadlinesSeconds" in output and f"/{level}" in output, (
         f"`{helm} {command}` does not name {level}.activeDeadlinesSeconds:\n{output}"
     )
+
+
+def big_chain(n: int, script_bytes: int) -> dict[str, Any]:
+    values = chain(n)
+    for step in values["steps"]:
+        step["script"] += " # " + "x" * script_bytes
+    return values
+
+
+def test_a_chain_too_big_for_etcd_names_its_steps_and_the_limit(helm_name: str) -> None:
+    """200 steps of 8 KiB scripts make a pod of about 1.8 MB: it would start, but outgrow etcd's 1.5 MiB as it runs."""
+    run = render_error(values=big_chain(200, 8192), helm=helm_name)
+    for expected in ("steps: 200 steps make a pod of about", "over pod.maxObjectBytes 1572864", "steps like these fit"):
+        assert expected in run.stderr, f"expected {expected!r} in helm's error\n{run.describe()}"
+    fit = int(run.stderr.split("About ")[1].split(" steps like these fit")[0])
+    assert 150 <= fit < 200, f"about {fit} of these 8 KiB steps should fit in 1.5 MiB\n{run.describe()}"
+
+
+def test_max_object_bytes_zero_turns_the_size_check_off(helm_name: str) -> None:
+    """The two steps that pod.maxObjectBytes 10000 refuses (a case above) render with 0."""
+    manifest = render(values=steps({"name": "two", "image": "x:1"}, pod={"maxObjectBytes": 0}), helm=helm_name)
+    assert manifest.step_names() == ["one", "two"]

@@ -1,0 +1,207 @@
+"""The benchmark's figures, as PNG files (matplotlib, Agg backend: no display needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # the backend is chosen above, before pyplot loads
+
+from bench.report import HELM_LABEL, RUNNER_LABEL
+
+COLORS = {"helm": "tab:blue", "helm3": "tab:orange", "pod": "tab:green", "jobs": "tab:red"}
+
+
+def _save(fig, path: Path) -> Path:
+    fig.tight_layout()
+    fig.savefig(path, dpi=110, metadata={"Software": None})
+    plt.close(fig)
+    return path
+
+
+def render_scaling(r: dict[str, Any], out: Path) -> Path:
+    fig, (ax_t, ax_s) = plt.subplots(1, 2, figsize=(11, 4.2))
+    sizes = r["sizes"]
+    for helm, d in r["helms"].items():
+        med = [d["seconds"][str(n)]["median"] for n in sizes]
+        lo = [m - d["seconds"][str(n)]["min"] for m, n in zip(med, sizes, strict=True)]
+        hi = [d["seconds"][str(n)]["max"] - m for m, n in zip(med, sizes, strict=True)]
+        fit = d["time_fit"]
+        ax_t.errorbar(sizes, med, yerr=[lo, hi], fmt="o", capsize=3, color=COLORS[helm], label=HELM_LABEL[helm])
+        ax_t.plot(
+            [0, sizes[-1]],
+            [fit["intercept"], fit["intercept"] + fit["slope"] * sizes[-1]],
+            "--",
+            color=COLORS[helm],
+            label=f"fit: {fit['slope'] * 1000:.2f} ms/step, R² {fit['r2']:.3f}",
+        )
+    ax_t.set(xlabel="steps", ylabel="helm template wall time, s (median, min-max)", title="Render time")
+    ax_t.legend(fontsize=8)
+    ax_t.grid(alpha=0.3)
+    d = next(iter(r["helms"].values()))
+    ax_s.plot(sizes, [d["output_bytes"][str(n)] / 1024 for n in sizes], "o-", color="tab:gray")
+    ax_s.set(
+        xlabel="steps", ylabel="rendered manifest, KiB", title=f"Output size ({d['bytes_fit']['slope']:.0f} B/step)"
+    )
+    ax_s.grid(alpha=0.3)
+    return _save(fig, out / "render_scaling.png")
+
+
+def harness_cost(r: dict[str, Any], out: Path) -> Path:
+    fig, (ax_w, ax_c) = plt.subplots(1, 2, figsize=(10, 3.8))
+    modes = list(r["wall_seconds"])
+    labels = {"serial": "serial", "xdist-2": "-n 2"}
+    ax_w.bar(
+        [labels[m] for m in modes],
+        [r["wall_seconds"][m]["median"] for m in modes],
+        yerr=[
+            [r["wall_seconds"][m]["median"] - r["wall_seconds"][m]["min"] for m in modes],
+            [r["wall_seconds"][m]["max"] - r["wall_seconds"][m]["median"] for m in modes],
+        ],
+        capsize=4,
+        color="tab:purple",
+    )
+    ax_w.set(ylabel="wall time, s", title=f"Unit suite ({r['counts']['serial']['test_cases']} test cases)")
+    kinds = [
+        ("helm_processes", "helm processes"),
+        ("render_processes", "renders started"),
+        ("distinct_renders", "distinct renders"),
+    ]
+    width = 0.38
+    for i, m in enumerate(modes):
+        xs = [k + (i - 0.5) * width for k in range(len(kinds))]
+        ax_c.bar(xs, [r["counts"][m][key] for key, _ in kinds], width, label=labels[m])
+    ax_c.set_xticks(range(len(kinds)), [label for _, label in kinds])
+    ax_c.set(title="helm processes per run")
+    ax_c.legend()
+    return _save(fig, out / "harness_cost.png")
+
+
+def handoff(r: dict[str, Any], out: Path) -> Path:
+    fig, (ax_g, ax_t) = plt.subplots(1, 2, figsize=(11, 4.2))
+    sizes = r["sizes"]
+    data, labels, colors = [], [], []
+    for n in sizes:
+        for runner, per_size in r["runners"].items():
+            gaps = [g for s in per_size[str(n)]["samples"] for g in s["gaps"]]
+            data.append(gaps)
+            labels.append(f"{n}\n{'pod' if runner == 'pod' else 'Jobs'}")
+            colors.append(COLORS[runner])
+    boxes = ax_g.boxplot(data, tick_labels=labels, patch_artist=True, widths=0.6)
+    for patch, color in zip(boxes["boxes"], colors, strict=True):
+        patch.set_facecolor(color)
+        patch.set_alpha(0.5)
+    ax_g.set(ylabel="end of step i → start of step i+1, s", title="Handoff gap (in-step /proc/uptime stamps)")
+    ax_g.grid(alpha=0.3, axis="y")
+    for runner, per_size in r["runners"].items():
+        totals = [per_size[str(n)]["total_seconds"]["median"] for n in sizes]
+        ax_t.plot(sizes, totals, "o-", color=COLORS[runner], label=RUNNER_LABEL[runner])
+    floors = [r["runners"]["pod"][str(n)]["floor_seconds"]["median"] for n in sizes]
+    ax_t.plot(sizes, floors, "k:", label="floor: the steps' own run time")
+    ax_t.set(xlabel="steps", ylabel="submit → Job Complete seen, s (median)", title="Total wall time")
+    ax_t.legend(fontsize=8)
+    ax_t.grid(alpha=0.3)
+    return _save(fig, out / "handoff.png")
+
+
+def scale_limit(r: dict[str, Any], out: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(8.5, 4.8))
+    limit = r["etcd_request_limit"]
+    markers = {"ok": ("o", "ok"), "no-status": ("x", "status refused"), "refused": ("s", "install refused")}
+    colors = {"trivial": "tab:blue", "padded": "tab:orange", "rich": "tab:green"}
+    top = 1
+    for family, model in r["models"].items():
+        top = max(top, model["job_bytes"]["limit_n"] * 1.1 if family in r["families"] else 0)
+    for family, model in r["models"].items():
+        c = colors.get(family, "tab:gray")
+        for what, style, label in (
+            ("pod_bytes_finished", "-", "pod, all steps finished"),
+            ("pod_bytes", "--", "pod, steps waiting"),
+            ("job_bytes", ":", "Job"),
+        ):
+            m = model[what]
+            ax.plot(
+                [0, top],
+                [m["intercept"] / 2**20, (m["intercept"] + m["slope"] * top) / 2**20],
+                style,
+                color=c,
+                label=f"{family}: {label}",
+            )
+    # Probes that fit are drawn at their measured size; those that did not, on the limit they broke.
+    seen = set()
+    for p in r["probes"]:
+        marker, label = markers.get(p["stage"], ("^", p["stage"]))
+        y = p.get("pod_bytes") if p["stage"] == "ok" else limit
+        if y is None:
+            continue
+        ax.plot(
+            p["n"],
+            y / 2**20,
+            marker,
+            color=colors.get(p["family"], "k"),
+            mfc="none",
+            label=label if label not in seen else None,
+        )
+        seen.add(label)
+    for i, (family, g) in enumerate(r.get("guard", {}).items()):
+        ax.plot(
+            g["smallest_refused"],
+            limit / 2**20,
+            "v",
+            ms=9,
+            color=colors.get(family, "k"),
+            label="the chart refuses from here" if i == 0 else None,
+        )
+    if v := r.get("verify"):
+        ax.plot(
+            v["n"],
+            v["pod_bytes_finished"] / 2**20,
+            "*",
+            ms=12,
+            color=colors.get(v["family"], "k"),
+            label=f"chart's boundary run to the end ({v['outcome']})",
+        )
+    ax.axhline(limit / 2**20, color="k", lw=1)
+    ax.text(top * 0.01, limit / 2**20 * 1.02, "etcd request limit (1.5 MiB)", fontsize=8)
+    ax.set(
+        xlim=(0, top),
+        ylim=(0, limit / 2**20 * 1.6),
+        xlabel="steps",
+        ylabel="object in etcd, MiB",
+        title="Objects in etcd (lines: model from runs of 10 and 20 steps; marks: probes)",
+    )
+    ax.legend(fontsize=7, ncol=2)
+    ax.grid(alpha=0.3)
+    return _save(fig, out / "scale_limit.png")
+
+
+def reservation(r: dict[str, Any], out: Path) -> Path:
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    names = list(r["overlays"])
+    for ax, resource, unit, scale in ((axes[0], "cpu", "CPU cores", 1), (axes[1], "memory", "memory, MiB", 2**20)):
+        chained = [r["overlays"][n][resource]["chained"] / scale for n in names]
+        summed = [r["overlays"][n][resource]["all_at_once"] / scale for n in names]
+        xs = range(len(names))
+        ax.bar([x - 0.2 for x in xs], chained, 0.4, label="chained (largest step)", color="tab:green")
+        ax.bar([x + 0.2 for x in xs], summed, 0.4, label="all steps at once (sum)", color="tab:red")
+        ax.set_xticks(list(xs), [n.removesuffix(".yaml") for n in names])
+        ax.set(ylabel=unit, title=f"Pod {resource} request")
+        ax.legend(fontsize=8)
+    return _save(fig, out / "reservation.png")
+
+
+FIGURES = {
+    "render": render_scaling,
+    "harness": harness_cost,
+    "handoff": handoff,
+    "limit": scale_limit,
+    "reservation": reservation,
+}
+
+
+def draw(results: dict[str, Any], out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    return [FIGURES[part](results[part], out) for part in FIGURES if part in results]

@@ -1,0 +1,256 @@
+"""The benchmark's tables, as Markdown: printed by `make bench` and kept in the README between markers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+HELM_LABEL = {"helm": "Helm 4", "helm3": "Helm 3"}
+RUNNER_LABEL = {"pod": "one pod (this chart)", "jobs": "one Job per step"}
+
+
+def _spread(s: dict[str, float], fmt: str = "{:.2f}") -> str:
+    return f"{fmt.format(s['median'])} ({fmt.format(s['min'])}-{fmt.format(s['max'])})"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" for _ in header) + "|",
+        *("| " + " | ".join(r) + " |" for r in rows),
+    ]
+
+
+def render_section(r: dict[str, Any]) -> list[str]:
+    helms = list(r["helms"])
+    header = ["steps", "output", *(f"{HELM_LABEL[h]} s, median (min-max)" for h in helms)]
+    rows = []
+    for n in r["sizes"]:
+        size = r["helms"][helms[0]]["output_bytes"][str(n)]
+        rows.append([str(n), f"{size / 1024:.1f} KiB", *(_spread(r["helms"][h]["seconds"][str(n)]) for h in helms)])
+    lines = [f"**Render scaling** (`helm template`, {r['repetitions']} interleaved repetitions per cell)", ""]
+    lines += _table(header, rows)
+    lines.append("")
+    for h in helms:
+        d = r["helms"][h]
+        fit, ratio = d["time_fit"], d["ratio"]
+        marginal = ", ".join(f"{k} steps: {v * 1000:.1f} ms" for k, v in d["marginal_seconds_per_step"].items())
+        lines.append(
+            f"- {HELM_LABEL[h]}: t ≈ {fit['intercept']:.3f} s + {fit['slope'] * 1000:.2f} ms x steps "
+            f"(R² {fit['r2']:.4f}); t({ratio['of'][0]})/t({ratio['of'][1]}) = {ratio['time']:.2f} "
+            f"for {ratio['of'][0] / ratio['of'][1]:.0f}x the steps; per added step {marginal}; "
+            f"output {d['bytes_fit']['slope']:.0f} bytes/step (R² {d['bytes_fit']['r2']:.4f})"
+        )
+    return lines
+
+
+def harness_section(r: dict[str, Any]) -> list[str]:
+    header = [
+        "unit suite",
+        "wall s, median (min-max)",
+        "test cases",
+        "helm processes",
+        "renders started",
+        "distinct renders",
+        "repeated helm runs",
+    ]
+    rows = []
+    for mode, label in (("serial", "serial (`-p no:xdist`)"), ("xdist-2", "`-n 2`")):
+        c = r["counts"][mode]
+        rows.append(
+            [
+                label,
+                _spread(r["wall_seconds"][mode], "{:.1f}"),
+                str(c["test_cases"]),
+                str(c["helm_processes"]),
+                str(c["render_processes"]),
+                str(c["distinct_renders"]),
+                str(c["repeated_helm_processes"]),
+            ]
+        )
+    c = r["counts"]["serial"]
+    by_origin = ", ".join(f"{k} {v}" for k, v in sorted(c["helm_processes_by_origin"].items(), key=lambda kv: -kv[1]))
+    lines = [f"**Harness cost** (`pytest tests --ignore=tests/e2e`, {r['repetitions']} runs per mode)", ""]
+    lines += _table(header, rows)
+    lines += [
+        "",
+        f"- serial: helm processes by origin: {by_origin}; render cache {c['render_cache_hits']} hits, "
+        f"{c['render_cache_misses']} misses; harness counter agrees with the plugin: {c['counters_agree']}",
+    ]
+    return lines
+
+
+def handoff_section(r: dict[str, Any]) -> list[str]:
+    header = [
+        "steps",
+        "runner",
+        "handoff gap s, median (min-max)",
+        "kubelet gap s (1 s resolution)",
+        "total s",
+        "floor s",
+        "overhead per step s",
+    ]
+    rows = []
+    for n in r["sizes"]:
+        for runner in r["runners"]:
+            d = r["runners"][runner][str(n)]
+            rows.append(
+                [
+                    str(n),
+                    RUNNER_LABEL.get(runner, runner),
+                    _spread(d["gap_seconds"]) if d["gap_seconds"] else "-",
+                    f"{d['kubelet_gap_seconds']['median']:.0f}" if d["kubelet_gap_seconds"] else "-",
+                    _spread(d["total_seconds"], "{:.1f}"),
+                    f"{d['floor_seconds']['median']:.2f}",
+                    f"{d['overhead_per_step_seconds']['median']:.2f}",
+                ]
+            )
+    lines = [f"**Step handoff** (embedded cluster, {r['repetitions']} runs per cell, trivial steps)", ""]
+    lines += _table(header, rows)
+    lines.append("")
+    for n in r["sizes"]:
+        pod, jobs = r["runners"]["pod"][str(n)], r["runners"]["jobs"][str(n)]
+        extra = ""
+        if "gap_to_complete_seen_seconds" in jobs:
+            extra = (
+                f"; a Job-chain gap is {jobs['gap_to_complete_seen_seconds']['median']:.2f} s from a step's end until "
+                f"its Job is seen Complete plus {jobs['gap_complete_seen_to_next_start_seconds']['median']:.2f} s "
+                "from there until the next pod's step starts"
+            )
+        t_pod, t_jobs = pod["total_seconds"]["median"], jobs["total_seconds"]["median"]
+        lines.append(
+            f"- {n} steps: one pod takes {t_pod:.1f} s, one Job per step {t_jobs:.1f} s ({t_jobs / t_pod:.1f}x)" + extra
+        )
+    return lines
+
+
+def limit_section(r: dict[str, Any]) -> list[str]:
+    header = [
+        "step shape",
+        "pod bytes/step (waiting → finished)",
+        "kubelet status fits up to (measured)",
+        "helm install works up to (measured)",
+        "runs to completion up to (model)",
+        "chart refuses from",
+    ]
+    rows = []
+    for family, found in r["families"].items():
+        model = r["models"][family]
+        guard = r.get("guard", {}).get(family, {})
+        rows.append(
+            [
+                family,
+                f"{model['pod_bytes']['slope']:.0f} → {model['pod_bytes_finished']['slope']:.0f}",
+                f"{found['ok']['largest_passing']} (fails at {found['ok']['smallest_failing']})",
+                f"{found['installs']['largest_passing']} (fails at {found['installs']['smallest_failing']})",
+                str(model["pod_bytes_finished"]["limit_n"]),
+                str(guard.get("smallest_refused", "-")),
+            ]
+        )
+    for family, model in r["models"].items():
+        if family not in r["families"]:
+            guard = r.get("guard", {}).get(family, {})
+            rows.append(
+                [
+                    family,
+                    f"{model['pod_bytes']['slope']:.0f} → {model['pod_bytes_finished']['slope']:.0f}",
+                    f"≈{model['pod_bytes']['limit_n']} (model)",
+                    f"≈{model['job_bytes']['limit_n']} (model)",
+                    str(model["pod_bytes_finished"]["limit_n"]),
+                    str(guard.get("smallest_refused", "-")),
+                ]
+            )
+    lines = [f"**Scale limit** (embedded cluster, etcd request limit {r['etcd_request_limit']} bytes)", ""]
+    lines += _table(header, rows)
+    lines.append("")
+    for family, found in r["families"].items():
+        for stage in ("ok", "installs"):
+            f = found[stage]
+            lines.append(f"- {family}, {f['smallest_failing']} steps ({f['failure_stage']}): {f['failure']}")
+    if freeze := r.get("freeze"):
+        if freeze.get("frozen"):
+            f = freeze
+            short = r["etcd_request_limit"] - f["pod_bytes"] if f.get("pod_bytes") else None
+            lines.append(
+                f"- {f['family']}, {f['n']} steps (fits while waiting): the API's pod stopped at "
+                f"{f['finished_steps_in_api']} finished steps"
+                + (f", {short} bytes short of the limit," if short is not None else "")
+                + f" while the node went on to run step {f['steps_run_on_node']} (the size model, blind to the longer"
+                f" step names of long chains, allowed {f['predicted_finished_steps']})"
+            )
+        else:
+            lines.append(f"- {freeze['family']}, {freeze['n']} steps: the pod's status did not freeze")
+    if verify := r.get("verify"):
+        v = verify
+        share = v["pod_bytes_finished"] / r["etcd_request_limit"]
+        lines.append(
+            f"- the chart's boundary, run to the end: {v['n']} {v['family']} steps (it refuses {v['refused_from']}) "
+            f"{v['outcome']} in {v['seconds']:.0f} s with {v['finished_in_api']} of {v['n']} statuses in the API; "
+            f"the finished pod is {v['pod_bytes_finished']} bytes in etcd ({share:.1%} of the limit)"
+        )
+    if guard := r.get("guard"):
+        for family, g in guard.items():
+            if g.get("message"):
+                lines.append(f"- chart, {family}, {g['smallest_refused']} steps: `{g['message']}`")
+                break
+    return lines
+
+
+def reservation_section(r: dict[str, Any]) -> list[str]:
+    def fmt(resource: str, v: float) -> str:
+        if resource == "cpu":
+            return f"{v * 1000:.0f}m" if v < 1 else f"{v:g}"
+        return f"{v / 2**20:.0f}Mi"
+
+    header = [
+        "overlay",
+        "steps",
+        "CPU chained",
+        "CPU all at once",
+        "ratio",
+        "memory chained",
+        "memory all at once",
+        "ratio",
+    ]
+    rows = []
+    for o in r["overlays"].values():
+        row = [f"{' + '.join(o['files'])}", str(o["steps"])]
+        for resource in ("cpu", "memory"):
+            d = o[resource]
+            if d["chained"]:
+                row += [fmt(resource, d["chained"]), fmt(resource, d["all_at_once"]), f"{d['ratio']:.2f}"]
+            else:
+                row += ["none", "none", "-"]
+        rows.append(row)
+    lines = ["**Reservation** (pod request: largest step, chained; sum of steps, all at once)", ""]
+    return lines + _table(header, rows)
+
+
+SECTIONS = (
+    ("render", render_section),
+    ("harness", harness_section),
+    ("handoff", handoff_section),
+    ("limit", limit_section),
+    ("reservation", reservation_section),
+)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    m = results["meta"]
+    lines = [
+        f"Measured {m['date']} on {m['machine']['cpus']} CPUs, {m['machine']['memory_gib']} GiB "
+        f"({m['machine']['helm']['helm']}, {m['machine']['helm']['helm3']}); "
+        f"load average at the start: {', '.join(map(str, m['load_average']))}.",
+        "",
+    ]
+    if later := {part: when for part, when in m.get("finished", {}).items() if part in results}:
+        lines[0] = (
+            lines[0].rstrip(".")
+            + "; parts measured again later: "
+            + ", ".join(f"{part} (finished {when})" for part, when in later.items())
+            + "."
+        )
+        lines.insert(1, "")
+    for part, section in SECTIONS:
+        if part in results:
+            lines += [*section(results[part]), ""]
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,113 @@
+"""`make bench`: measure, print a table, write results.json, draw the figures.
+
+    python -m bench.run [--quick] [--parts PART,...] [--out DIR] [--merge] [--readme]
+
+Parts: render (helm template scaling, Helm 4 and 3), harness (the unit suite's cost), reservation (per overlay),
+and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step), limit (how many steps
+fit) and verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results).
+`--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
+invocation, inside scripts/cluster/with-cluster.sh); `--readme` rewrites the README's table between its markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import ROOT, harness_cost, render_scaling, reservation
+from bench.common import load_average, machine
+
+NO_CLUSTER = ("render", "harness", "reservation")
+CLUSTER = ("handoff", "limit", "verify")
+README = ROOT / "README.md"
+BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
+
+
+def run_part(part: str, quick: bool) -> dict[str, Any]:
+    if part in CLUSTER:
+        from bench import cluster, handoff, scale_limit  # the kubernetes client only when a cluster part runs
+
+        cluster.connect()
+        if part == "verify":  # stored with the scale limit, whose report shows it
+            return scale_limit.verify(log=lambda line: print(line, flush=True))
+        module = handoff if part == "handoff" else scale_limit
+    else:
+        module = {"render": render_scaling, "harness": harness_cost, "reservation": reservation}[part]
+    return module.run(quick=quick, log=lambda line: print(line, flush=True))
+
+
+def update_readme(table: str, figures: list[Path]) -> None:
+    text = README.read_text()
+    start, end = text.find(BEGIN), text.find(END)
+    if start < 0 or end < 0:
+        raise SystemExit(f"README.md has no {BEGIN} ... {END} markers")
+    start = text.index("\n", start) + 1
+    README.write_text(text[:start] + table + text[end:])
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="fewer sizes and repetitions (CI)")
+    parser.add_argument("--parts", default=",".join(NO_CLUSTER), help="comma-separated parts to measure")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench", help="where results.json and figures/ go")
+    parser.add_argument("--merge", action="store_true", help="keep other parts of an existing results.json")
+    parser.add_argument("--readme", action="store_true", help="rewrite the README's benchmark table")
+    args = parser.parse_args()
+    parts = [p for p in args.parts.split(",") if p]
+    unknown = set(parts) - set(NO_CLUSTER + CLUSTER)
+    if unknown:
+        parser.error(f"unknown parts {sorted(unknown)}; choose from {', '.join(NO_CLUSTER + CLUSTER)}")
+
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "results.json"
+    results: dict[str, Any] = json.loads(path.read_text()) if args.merge and path.exists() else {}
+    if results.get("meta", {}).get("quick", args.quick) != args.quick:
+        raise SystemExit(f"{path} holds a {'quick' if args.quick else 'full'} run's results; not merging")
+    results.setdefault(
+        "meta",
+        {
+            "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "quick": args.quick,
+            "machine": machine(),
+            "load_average": load_average(),
+        },
+    )
+    results["meta"].setdefault("seconds", {})
+    for part in parts:
+        print(f"== {part}", flush=True)
+        start = time.monotonic()
+        if part == "verify":
+            if "limit" not in results:
+                raise SystemExit("verify adds to the scale limit's results: run --parts limit first")
+            results["limit"]["verify"] = run_part(part, args.quick)
+        else:
+            results[part] = run_part(part, args.quick)
+        results["meta"]["seconds"][part] = round(time.monotonic() - start, 1)
+        results["meta"].setdefault("finished", {})[part] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        path.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")  # a later part's failure keeps this
+
+    from bench import plots, report  # matplotlib loads only once there is something to draw
+
+    figures = plots.draw(results, out / "figures")
+    table = report.markdown(results)
+    print()
+    print(table)
+    print(f"results: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
+    for f in figures:
+        print(f"figure: {f.relative_to(ROOT) if f.is_relative_to(ROOT) else f}")
+    if args.readme:
+        if args.quick:
+            raise SystemExit("--readme takes a full run's figures, not --quick's")
+        update_readme(table, figures)
+        print("README.md: benchmark table updated")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
