@@ -97,14 +97,7 @@ def probe(n: int, family: str, tmp: Path, *, run_to_end: bool = False, extra: di
     try:
         values = write_values(tmp, f"{family}-{n}", family_values(family, n, **{**NO_GUARD, **(extra or {})}))
         start = time.monotonic()
-        proc = subprocess.run(
-            [helm_binaries()["helm"], "install", RELEASE, str(CHART), "-n", ns, "-f", str(values)],
-            capture_output=True,
-            text=True,
-            env=helm_env(),
-            cwd=ROOT,
-            timeout=600,
-        )
+        proc = install(ns, values, check=False)
         result["helm_seconds"] = round(time.monotonic() - start, 2)
         secrets = core.list_namespaced_secret(ns, label_selector="owner=helm").items
         if secrets:
@@ -174,15 +167,16 @@ def probe(n: int, family: str, tmp: Path, *, run_to_end: bool = False, extra: di
         delete_namespace(ns, force_pods=True)
 
 
-def install(ns: str, values: Path) -> None:
-    subprocess.run(
+def install(ns: str, values: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """`helm install` (Helm 4) of the chart with one values file; raises on failure when check is true."""
+    return subprocess.run(
         [helm_binaries()["helm"], "install", RELEASE, str(CHART), "-n", ns, "-f", str(values)],
         capture_output=True,
         text=True,
         env=helm_env(),
         cwd=ROOT,
         timeout=600,
-        check=True,
+        check=check,
     )
 
 
