@@ -287,14 +287,13 @@ quantity: a Kubernetes resource quantity ("3", "500m", "1.5Gi", "1e3") as a plai
 {{- end }}
 
 {{/*
-effectiveRequests: what the scheduler reserves for the pod. Init containers run one at a time, so for each resource
+effectiveRequests (the resolved steps): what the scheduler reserves for the pod. Init containers run one at a time, so for each resource
 it is the larger of the largest init container request and the regular container's request.
 Returns JSON {"<resource>": {"quantity": "<as written>", "step": "<step that sets it>"}}.
 */}}
 {{- define "sequential-job.effectiveRequests" -}}
-{{- $steps := (include "sequential-job.steps" . | fromJson).steps }}
 {{- $best := dict }}
-{{- range $steps }}
+{{- range . }}
 {{- $step := .name }}
 {{- range $resource, $quantity := ((.resources | default dict).requests | default dict) }}
 {{- $value := include "sequential-job.quantity" $quantity | float64 }}
