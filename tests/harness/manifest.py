@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
@@ -149,7 +149,3 @@ def volume_path_for(step: Step, container_path: str) -> tuple[str, str] | None:
                 best_len = len(root)
                 best = (mount["name"], container_path[len(root) :].lstrip("/"))
     return best
-
-
-def as_plain(objects: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [thaw(o) for o in objects]
