@@ -19,10 +19,21 @@ OVERLAYS := $(wildcard values/*.yaml)
 # `make check VALUES="a.yaml b.yaml"`; `base.yaml,overlay.yaml` checks that stack as one overlay.
 VALUES ?=
 
+# The embedded cluster's Kubernetes: K8S=<minor> (one of scripts/cluster/kubernetes/1.*; default: the newest that runs
+# here, scripts/cluster/kubernetes/default). CONTAINERD=2 runs containerd 2 instead of Debian's 1.6; EVENTED_PLEG=1
+# turns on the kubelet's EventedPLEG feature gate (and needs containerd 2). Builds are cached per version.
+K8S ?=
+CONTAINERD ?=
+EVENTED_PLEG ?=
+export K8S CONTAINERD EVENTED_PLEG
+K8S_NEWEST := $(shell cat scripts/cluster/kubernetes/default)
+# The oldest Kubernetes the chart claims: Chart.yaml's kubeVersion floor (">=1.N.0-0").
+K8S_OLDEST := $(shell sed -n 's/^kubeVersion: *">= *\([0-9]*\.[0-9]*\)\..*/\1/p' $(CHART)/Chart.yaml)
+
 .PHONY: help deps test check lint docs render package publish clean cluster-deps cluster-up cluster-down demo e2e bench
 
 help: ## list the targets
-	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 deps: ## install Helm 4 and 3, helm-unittest, helm-docs, ct, kube-score, the Python venv and Debian packages (idempotent)
 	@bash scripts/install-tools.sh
@@ -61,12 +72,12 @@ publish: deps ## package, then update the classic repository (REPO_URL, REPO_DIR
 	HELM_REGISTRY_CONFIG="$${HELM_REGISTRY_CONFIG:-$${XDG_CONFIG_HOME:-$$HOME/.config}/helm/registry/config.json}" \
 	  $(PY) scripts/publish.py publish
 
-cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubernetes, etcd and the local images
+cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubernetes (K8S=<minor>), etcd and the local images
 	@bash scripts/cluster/host-packages.sh
 	@bash scripts/cluster/build.sh
 	@bash scripts/cluster/images.sh build
 
-cluster-up: cluster-deps ## start the embedded single-node cluster (VOLCANO=1 adds Volcano; KUBECONFIG=.cluster/admin.kubeconfig)
+cluster-up: cluster-deps ## start the embedded single-node cluster (K8S=<minor>, VOLCANO=1, EVENTED_PLEG=1; KUBECONFIG=.cluster/admin.kubeconfig)
 	@bash scripts/cluster/up.sh
 
 cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/

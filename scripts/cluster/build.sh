@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# Builds the embedded cluster's binaries from the Go module proxy into .tools/cluster/bin, cached by stamps:
-#   kube-apiserver, kube-controller-manager, kube-scheduler, kubelet, kubectl  (scripts/cluster/kubernetes)
-#   etcd                                                                      (scripts/cluster/etcd)
-#   volcano/{scheduler,controller-manager,webhook-manager}                    (scripts/cluster/volcano)
-#   pause                                                                     (scripts/cluster/pause)
-#   crictl                                                                    (go install, pinned)
+# Builds the embedded cluster's binaries from the Go module proxy, cached by stamps:
+#   kube-apiserver, kube-controller-manager, kube-scheduler,   .tools/cluster/<version>/bin, one wrapper module per
+#   kubelet, kubectl                                           minor (scripts/cluster/kubernetes/<minor>; K8S=<minor>)
+#   etcd                                                       .tools/cluster/bin (scripts/cluster/etcd)
+#   volcano/{scheduler,controller-manager,webhook-manager}     .tools/cluster/bin (scripts/cluster/volcano)
+#   pause                                                      .tools/cluster/bin (scripts/cluster/pause)
+#   crictl                                                     .tools/cluster/bin (go install, pinned)
+#   containerd, containerd-shim-runc-v2, ctr                   .tools/cluster/containerd-<version>/bin, only when
+#                                                              CONTAINERD=2 or EVENTED_PLEG=1 (go install, pinned)
 # A second run rebuilds nothing. Long builds print what is being built and for how long.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 mkdir -p "$CBIN"
 export CGO_ENABLED=0 GOFLAGS=-buildvcs=false
 
-stamp_file() { echo "$ROOT/.tools/cluster/$1.stamp"; }
+stamp_file() { echo "$ROOT/.tools/cluster/${1//\//-}.stamp"; }
 # The stamp is the hash of the module's files: change go.mod (a version bump) and it rebuilds.
 module_hash() { (cd "$CLUSTER_SCRIPTS/$1" && find . -maxdepth 1 -type f -name "go.*" -o -maxdepth 1 -type f -name "*.go" | sort | xargs cat | sha256sum | cut -d" " -f1); }
 
@@ -31,10 +34,10 @@ with_progress() {
   say "built $label in $((SECONDS - start))s"
 }
 
-build_module() {  # build_module DIR LABEL OUTPUTS... -- GO-BUILD-ARGS...
+build_module() {  # build_module DIR LABEL OUTPUTS... -- GO-BUILD-ARGS...  (OUTPUTS: absolute paths)
   local dir=$1 label=$2; shift 2
   local outputs=() hash
-  while [ "$1" != "--" ]; do outputs+=("$CBIN/$1"); shift; done; shift
+  while [ "$1" != "--" ]; do outputs+=("$1"); shift; done; shift
   hash=$(module_hash "$dir")
   local missing=0
   for o in "${outputs[@]}"; do [ -x "$o" ] || missing=1; done
@@ -46,25 +49,24 @@ build_module() {  # build_module DIR LABEL OUTPUTS... -- GO-BUILD-ARGS...
   echo "$hash" >"$(stamp_file "$dir")"
 }
 
-K8S_VERSION=$(awk '$1=="require" && $2=="k8s.io/kubernetes" {print $3}' "$CLUSTER_SCRIPTS/kubernetes/go.mod")
-[ -n "$K8S_VERSION" ] || die "cannot read the k8s.io/kubernetes version from scripts/cluster/kubernetes/go.mod"
-minor=$(echo "$K8S_VERSION" | cut -d. -f2)
+# Kubernetes: K8S_VERSION, K8S_MINOR_NUMBER and KBIN come from lib.sh (K8S=<minor>, default kubernetes/default).
+mkdir -p "$KBIN"
 ldflags="-s -w"
 for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-  ldflags="$ldflags -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean"
+  ldflags="$ldflags -X $pkg.gitVersion=$K8S_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$K8S_MINOR_NUMBER -X $pkg.gitTreeState=clean"
 done
 k8s_cmds=(kube-apiserver kube-controller-manager kube-scheduler kubelet kubectl)
-build_module kubernetes "Kubernetes $K8S_VERSION (${k8s_cmds[*]}; first build: 5-10 min on 2 cores)" "${k8s_cmds[@]}" -- \
-  -tags selinux,notest -ldflags "$ldflags" -o "$CBIN/" "${k8s_cmds[@]/#/k8s.io/kubernetes/cmd/}"
+build_module "kubernetes/$K8S_MINOR" "Kubernetes $K8S_VERSION (${k8s_cmds[*]}; first build: 5-10 min on 2 cores)" \
+  "${k8s_cmds[@]/#/$KBIN/}" -- -tags selinux,notest -ldflags "$ldflags" -o "$KBIN/" "${k8s_cmds[@]/#/k8s.io/kubernetes/cmd/}"
 
 ETCD_VERSION=$(awk '$1=="require" && $2=="go.etcd.io/etcd/server/v3" {print $3}' "$CLUSTER_SCRIPTS/etcd/go.mod")
-build_module etcd "etcd $ETCD_VERSION" etcd -- -ldflags "-s -w" -o "$CBIN/etcd" .
+build_module etcd "etcd $ETCD_VERSION" "$CBIN/etcd" -- -ldflags "-s -w" -o "$CBIN/etcd" .
 VOLCANO_VERSION=$(awk '$1=="require" && $2=="volcano.sh/volcano" {print $3}' "$CLUSTER_SCRIPTS/volcano/go.mod")
 volcano_cmds=(scheduler controller-manager webhook-manager)
 mkdir -p "$CBIN/volcano"
 build_module volcano "Volcano $VOLCANO_VERSION (${volcano_cmds[*]}; first build: about 5 min)" \
-  "${volcano_cmds[@]/#/volcano/}" -- -ldflags "-s -w" -o "$CBIN/volcano/" "${volcano_cmds[@]/#/volcano.sh/volcano/cmd/}"
-build_module pause "pause" pause -- -ldflags "-s -w" -o "$CBIN/pause" .
+  "${volcano_cmds[@]/#/$CBIN/volcano/}" -- -ldflags "-s -w" -o "$CBIN/volcano/" "${volcano_cmds[@]/#/volcano.sh/volcano/cmd/}"
+build_module pause "pause" "$CBIN/pause" -- -ldflags "-s -w" -o "$CBIN/pause" .
 
 # crictl: cluster-down uses it to remove pod sandboxes through the CRI, so CNI and network namespaces are torn
 # down properly. Its module has no replace lines, so plain `go install` works.
@@ -76,4 +78,23 @@ else
     "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
   echo "$CRICTL_VERSION" >"$(stamp_file crictl)"
 fi
-say "binaries ready in ${CBIN#"$ROOT"/}"
+# containerd 2 (CONTAINERD=2, EVENTED_PLEG=1): Debian's containerd 1.6 lacks the CRI's container event stream the
+# kubelet's EventedPLEG needs. Its module has no replace lines; cgo for the runc shim's bits, and no btrfs, devmapper
+# or zfs snapshotters (their C headers are not installed; the cluster uses overlayfs).
+if [ "$CONTAINERD_FLAVOUR" = 2 ]; then
+  c2_cmds=(containerd containerd-shim-runc-v2 ctr)
+  if [ "$(cat "$(stamp_file "containerd-$CONTAINERD2_VERSION")" 2>/dev/null)" = "$CONTAINERD2_VERSION" ] &&
+    [ -x "$C2BIN/containerd" ] && [ -x "$C2BIN/containerd-shim-runc-v2" ] && [ -x "$C2BIN/ctr" ]; then
+    say "containerd $CONTAINERD2_VERSION: cached"
+  else
+    mkdir -p "$C2BIN"
+    c2_ldflags="-s -w -X github.com/containerd/containerd/v2/version.Version=$CONTAINERD2_VERSION"
+    c2_pkgs=()
+    for cmd in "${c2_cmds[@]}"; do c2_pkgs+=("github.com/containerd/containerd/v2/cmd/$cmd@$CONTAINERD2_VERSION"); done
+    with_progress "containerd $CONTAINERD2_VERSION (${c2_cmds[*]}; first build: about 2 min)" \
+      env GOBIN="$C2BIN" CGO_ENABLED=1 go install -trimpath -tags "no_btrfs no_devmapper no_zfs" -ldflags "$c2_ldflags" \
+      "${c2_pkgs[@]}"
+    echo "$CONTAINERD2_VERSION" >"$(stamp_file "containerd-$CONTAINERD2_VERSION")"
+  fi
+fi
+say "binaries ready: Kubernetes in ${KBIN#"$ROOT"/}, the rest in ${CBIN#"$ROOT"/}"

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Stops everything up.sh started, by pid, removes pod sandboxes through the CRI first (so CNI and network namespaces
 # are released), unmounts what is mounted under .cluster/, removes the interfaces it added and then .cluster/ itself.
+# Then checks that nothing is left: no process running a cluster binary or holding .cluster/, no mount under it (the
+# pods' network namespaces are mounted there too), no interface of ours; it fails, naming them, if anything is.
 # Safe to run twice, and when nothing is up.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -8,25 +10,10 @@ source "$(dirname "$0")/lib.sh"
 [ -d "$STATE" ] || exit 0
 say "tearing down the embedded cluster"
 
-# stop NAME [SECONDS]: SIGTERM the process group started as NAME, SIGKILL it after SECONDS.
-stop() {
-  local name=$1 grace=${2:-10} pidfile="$PIDS/$1.pid" pid
-  [ -f "$pidfile" ] || return 0
-  pid=$(cat "$pidfile")
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq $((grace * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    if kill -0 "$pid" 2>/dev/null; then
-      say "$name did not stop in ${grace}s: killing it"
-      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
-      sleep 0.2
-    fi
-  fi
-  rm -f "$pidfile"
-}
-
 for name in vc-scheduler vc-controller-manager vc-webhook-manager; do stop "$name" 10; done
 stop kubelet 15
+# Pod UIDs, for the logs of kubelets older than 1.30, which have no podLogsDir and write /var/log/pods.
+pod_uids=$(ls "$STATE/kubelet/pods" 2>/dev/null || true)
 if [ -S "$CONTAINERD_SOCK" ] && [ -x "$CBIN/crictl" ]; then
   timeout 60 "$CBIN/crictl" --runtime-endpoint "unix://$CONTAINERD_SOCK" --timeout 30s rmp --all --force >/dev/null 2>&1 \
     || say "crictl rmp failed; killing the remaining shims"
@@ -41,7 +28,7 @@ for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop 
 for pidfile in "$PIDS"/*.pid; do [ -e "$pidfile" ] && stop "$(basename "$pidfile" .pid)" 5; done
 
 # Unmount, deepest first, whatever is still mounted under the state folder (tmpfs for service-account tokens,
-# overlay rootfs, sandbox shm).
+# overlay rootfs, sandbox shm, network namespaces).
 awk -v prefix="$STATE/" 'index($2, prefix) == 1 {print $2}' /proc/self/mounts | sort -r | while read -r mnt; do
   umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || say "could not unmount $mnt"
 done
@@ -50,9 +37,36 @@ ip link show "$CNI_BRIDGE" >/dev/null 2>&1 && ip link del "$CNI_BRIDGE"
 if [ -f "$STATE/dummy-interface" ]; then
   ip link del "$(cat "$STATE/dummy-interface")" 2>/dev/null || true
 fi
+for uid in $pod_uids; do
+  for dir in /var/log/pods/*_"$uid"; do
+    [ -d "$dir" ] || continue
+    find /var/log/containers -maxdepth 1 -type l -lname "$dir/*" -delete 2>/dev/null
+    rm -rf "$dir"
+  done
+done
 
-if awk -v prefix="$STATE/" 'index($2, prefix) == 1' /proc/self/mounts | grep -q .; then
-  die "mounts remain under $STATE; not removing it"
+# What is left, if anything: processes that run a binary of ours or have the state folder open or as their working
+# directory (a container's process would hold its rootfs under it), mounts under it, our interfaces.
+left=()
+for proc in /proc/[0-9]*; do
+  pid=${proc#/proc/}
+  [ "$pid" != $$ ] || continue
+  exe=$(readlink "$proc/exe" 2>/dev/null) || continue
+  cmd=$({ tr '\0' ' ' <"$proc/cmdline"; } 2>/dev/null) || continue
+  case "$exe $cmd" in
+    *"$ROOT/.tools/cluster/"* | *"$CONTAINERD_SOCK"* | *"$STATE/"*) left+=("process $pid: $cmd") ;;
+    *) case "$(readlink "$proc/cwd" 2>/dev/null)/ $(readlink "$proc/root" 2>/dev/null)/" in
+         *"$STATE/"*) left+=("process $pid (inside ${STATE#"$ROOT"/}): $cmd") ;;
+       esac ;;
+  esac
+done
+while read -r mnt; do left+=("mount $mnt"); done < <(awk -v prefix="$STATE/" 'index($2, prefix) == 1 {print $2}' /proc/self/mounts)
+for link in "$CNI_BRIDGE" "$(cat "$STATE/dummy-interface" 2>/dev/null)"; do
+  [ -n "$link" ] && ip link show "$link" >/dev/null 2>&1 && left+=("interface $link")
+done
+if [ ${#left[@]} -gt 0 ]; then
+  printf '[cluster] left behind: %s\n' "${left[@]}" >&2
+  die "the cluster left the above behind; not removing ${STATE#"$ROOT"/}"
 fi
 rm -rf "$STATE"
-say "cluster down"
+say "cluster down: no process, mount or interface left"

@@ -54,8 +54,11 @@ build_all() {
   echo "$want" >"$IMAGES/stamp"
 }
 
+# ctr of containerd 2 warns on every call that its cgroup v1 support is deprecated (this machine's cgroups are v1).
+ctr_quiet() { "$CTR_BIN" --address "$CONTAINERD_SOCK" -n k8s.io "$@" 2> >(grep -v "support for cgroup v1 is deprecated" >&2); }
+
 import_all() {
-  local ctr=(ctr --address "$CONTAINERD_SOCK" -n k8s.io)
+  local ctr=(ctr_quiet)
   "${ctr[@]}" images import --base-name "${PAUSE_REF%:1}" "$IMAGES/pause.tar" >/dev/null
   "${ctr[@]}" images import --base-name "${BUSYBOX_REF%:1}" "$IMAGES/busybox.tar" >/dev/null
   for alias in "${ALIASES[@]}"; do "${ctr[@]}" images tag --force "$BUSYBOX_REF" "$alias" >/dev/null; done

@@ -1,5 +1,6 @@
 # Shared settings for the embedded cluster scripts (sourced, not run).
-# Everything the cluster writes lives under $STATE (ignored by git); binaries are cached under $CBIN.
+# Everything the cluster writes lives under $STATE (ignored by git). Binaries are cached under .tools/cluster/:
+# Kubernetes per version in $KBIN (.tools/cluster/<version>/bin), containerd 2 in $C2BIN, the rest in $CBIN.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 CLUSTER_SCRIPTS="$ROOT/scripts/cluster"
 CBIN="$ROOT/.tools/cluster/bin"
@@ -18,17 +19,89 @@ POD_CIDR=10.88.0.0/16
 CNI_BRIDGE=sjcni0
 DUMMY_IF=sjdummy0
 DUMMY_ADDR=192.0.2.250
+# containerd 2, built from the Go module proxy when CONTAINERD=2 or EVENTED_PLEG=1 (build.sh).
+CONTAINERD2_VERSION=v2.2.9
+C2BIN="$ROOT/.tools/cluster/containerd-$CONTAINERD2_VERSION/bin"
 
 say() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
 
-# start NAME CMD...: run CMD in its own session (so down.sh can signal its whole process group), output to
-# .cluster/logs/NAME.log, pid to .cluster/pids/NAME.pid.
+# --- Kubernetes version: K8S=<minor> (1.37, or 37), one wrapper module per minor in scripts/cluster/kubernetes/<minor>/.
+# The default is the newest this machine runs (kubernetes/default); a running cluster's version is the one it was
+# started with (.cluster/k8s-minor), whatever K8S says now.
+K8S_MODULES="$CLUSTER_SCRIPTS/kubernetes"
+k8s_minors() { (cd "$K8S_MODULES" && ls -d 1.*/ 2>/dev/null | tr -d / | sort -t. -k2,2n); }
+resolve_k8s() {
+  local want=${1:-}
+  [ -n "$want" ] || want=$(cat "$K8S_MODULES/default")
+  want=${want#v}
+  case "$want" in
+    [0-9] | [0-9][0-9]) want="1.$want" ;;
+  esac
+  local full=$want
+  want=$(echo "$want" | cut -d. -f1,2)
+  [ -f "$K8S_MODULES/$want/go.mod" ] ||
+    die "no Kubernetes $want here: K8S must be one of $(k8s_minors | tr '\n' ' ')(scripts/cluster/kubernetes/add-version.sh adds one)"
+  K8S_MINOR=$want
+  K8S_VERSION=$(awk '$1=="require" && $2=="k8s.io/kubernetes" {print $3}' "$K8S_MODULES/$K8S_MINOR/go.mod")
+  [ -n "$K8S_VERSION" ] || die "cannot read the k8s.io/kubernetes version from scripts/cluster/kubernetes/$K8S_MINOR/go.mod"
+  [ "$full" = "$want" ] || [ "v$full" = "$K8S_VERSION" ] ||
+    die "K8S=$full: for $K8S_MINOR this checkout builds $K8S_VERSION (give the minor, K8S=$K8S_MINOR)"
+  K8S_MINOR_NUMBER=${K8S_MINOR#1.}
+  KBIN="$ROOT/.tools/cluster/$K8S_VERSION/bin"
+}
+if [ -f "$STATE/k8s-minor" ]; then
+  resolve_k8s "$(cat "$STATE/k8s-minor")"
+else
+  resolve_k8s "${K8S:-}"
+fi
+
+# --- container runtime: Debian's containerd 1.6 (default), or containerd 2 (CONTAINERD=2), which EVENTED_PLEG=1
+# (the kubelet's EventedPLEG feature gate: container events streamed from the runtime instead of a 1 s relist) needs.
+# A running cluster keeps what it was started with (.cluster/containerd-flavour).
+resolve_containerd() {
+  local want=${CONTAINERD:-}
+  if [ "${EVENTED_PLEG:-0}" = 1 ]; then
+    [ -z "$want" ] || [ "$want" = 2 ] || die "EVENTED_PLEG=1 needs containerd 2 (CONTAINERD=2), not CONTAINERD=$want"
+    want=2
+  fi
+  case "${want:-debian}" in
+    debian | 1) CONTAINERD_FLAVOUR=debian; CONTAINERD_BIN=containerd; CTR_BIN=ctr ;;
+    2) CONTAINERD_FLAVOUR=2; CONTAINERD_BIN="$C2BIN/containerd"; CTR_BIN="$C2BIN/ctr" ;;
+    *) die "CONTAINERD must be 'debian' (Debian's containerd 1.6) or '2' (containerd $CONTAINERD2_VERSION), not '$want'" ;;
+  esac
+  case "${EVENTED_PLEG:-0}" in 0 | 1) ;; *) die "EVENTED_PLEG must be 0 or 1, not '$EVENTED_PLEG'" ;; esac
+}
+if [ -f "$STATE/containerd-flavour" ]; then
+  CONTAINERD=$(cat "$STATE/containerd-flavour")
+  EVENTED_PLEG=$(cat "$STATE/evented-pleg" 2>/dev/null || echo 0)
+fi
+resolve_containerd
+
+# start NAME CMD...: run CMD in its own session (so stop can signal its whole process group), output appended to
+# .cluster/logs/NAME.log (a restart keeps the earlier lines), pid to .cluster/pids/NAME.pid.
 start() {
   local name=$1; shift
-  setsid "$@" >"$LOGS/$name.log" 2>&1 < /dev/null &
+  setsid "$@" >>"$LOGS/$name.log" 2>&1 < /dev/null &
   echo $! >"$PIDS/$name.pid"
 }
 
+# stop NAME [SECONDS]: SIGTERM the process group started as NAME, SIGKILL it after SECONDS.
+stop() {
+  local name=$1 grace=${2:-10} pidfile="$PIDS/$1.pid" pid
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
+    for _ in $(seq $((grace * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    if kill -0 "$pid" 2>/dev/null; then
+      say "$name did not stop in ${grace}s: killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null
+      sleep 0.2
+    fi
+  fi
+  rm -f "$pidfile"
+}
+
 # kubectl against the embedded cluster.
-kc() { "$CBIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
+kc() { "$KBIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }

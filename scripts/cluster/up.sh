@@ -2,9 +2,18 @@
 # Starts a single-node Kubernetes on this machine, every part real and local, all state under .cluster/:
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd (+ runc, CNI bridge) and the kubelet,
 # as host processes whose pids are kept in .cluster/pids. down.sh stops them all. Writes .cluster/admin.kubeconfig.
-# VOLCANO=1 adds Volcano (volcano-up.sh).
+#   K8S=<minor>     the Kubernetes version (scripts/cluster/kubernetes/<minor>; default: kubernetes/default)
+#   CONTAINERD=2    containerd 2 (built by build.sh) instead of Debian's containerd 1.6
+#   EVENTED_PLEG=1  the kubelet's EventedPLEG feature gate (alpha): containerd streams container events to it, so a
+#                   finished step is seen at once instead of at the next 1 s relist; implies CONTAINERD=2
+#   VOLCANO=1       adds Volcano (volcano-up.sh)
+# The start of each component is a function of components.sh, which restart.sh calls again.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+source "$CLUSTER_SCRIPTS/components.sh"
+for bin in "$KBIN/kube-apiserver" "$KBIN/kubelet" "$KBIN/kubectl" "$CBIN/etcd" "$CONTAINERD_BIN"; do
+  command -v "$bin" >/dev/null || die "$bin is missing: make cluster-deps, with the same K8S, CONTAINERD and EVENTED_PLEG, builds it"
+done
 
 [ "$(id -u)" = 0 ] || die "the embedded cluster runs containerd and the kubelet, which need root"
 if [ -d "$PIDS" ] && ls "$PIDS"/*.pid >/dev/null 2>&1; then
@@ -23,23 +32,11 @@ trap 'exit 130' INT TERM
 
 started=$SECONDS
 mkdir -p "$PIDS" "$LOGS" "$PKI"
-
-# wait_for WHAT SECONDS CMD...: poll CMD until it succeeds; on timeout show the log of WHAT and fail.
-wait_for() {
-  local what=$1 timeout=$2 t=0; shift 2
-  until "$@" >/dev/null 2>&1; do
-    if [ -f "$PIDS/$what.pid" ] && ! kill -0 "$(cat "$PIDS/$what.pid")" 2>/dev/null; then
-      tail -n 30 "$LOGS/$what.log" >&2 || true
-      die "$what exited during start-up (log: ${LOGS#"$ROOT"/}/$what.log)"
-    fi
-    t=$((t + 1))
-    if [ $t -ge $((timeout * 2)) ]; then
-      tail -n 30 "$LOGS/$what.log" >&2 || true
-      die "$what not ready after ${timeout}s (log: ${LOGS#"$ROOT"/}/$what.log)"
-    fi
-    sleep 0.5
-  done
-}
+# What this cluster runs, for down.sh, restart.sh and the tests (whatever K8S, CONTAINERD and EVENTED_PLEG say later).
+echo "$K8S_MINOR" >"$STATE/k8s-minor"
+echo "$CONTAINERD_FLAVOUR" >"$STATE/containerd-flavour"
+echo "${EVENTED_PLEG:-0}" >"$STATE/evented-pleg"
+say "Kubernetes $K8S_VERSION, containerd $([ "$CONTAINERD_FLAVOUR" = 2 ] && echo "$CONTAINERD2_VERSION" || echo "from Debian ($(containerd --version | awk '{print $3}'))"), EventedPLEG ${EVENTED_PLEG:-0}"
 
 # --- node address: the default route's address, or a dummy interface of ours when there is no default route
 # (kube-apiserver refuses to start without one, and the kubelet rejects a loopback node IP).
@@ -114,44 +111,53 @@ kubeconfig "$STATE/controller-manager.kubeconfig" system:kube-controller-manager
 kubeconfig "$STATE/scheduler.kubeconfig" system:kube-scheduler "$SCHED_TOKEN"
 kubeconfig "$STATE/kubelet.kubeconfig" "system:node:$NODE_NAME" "$NODE_TOKEN"
 
-# --- etcd
+# --- etcd and the control plane
 say "starting etcd"
-start etcd "$CBIN/etcd" --name sequential-job --data-dir "$STATE/etcd" \
-  --listen-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" --advertise-client-urls "http://127.0.0.1:$ETCD_CLIENT_PORT" \
-  --listen-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" --initial-advertise-peer-urls "http://127.0.0.1:$ETCD_PEER_PORT" \
-  --initial-cluster "sequential-job=http://127.0.0.1:$ETCD_PEER_PORT" --unsafe-no-fsync
-wait_for etcd 30 curl -fsS "http://127.0.0.1:$ETCD_CLIENT_PORT/health"
-
-# --- control plane
+start_etcd
 say "starting kube-apiserver"
-start kube-apiserver "$CBIN/kube-apiserver" \
-  --etcd-servers "http://127.0.0.1:$ETCD_CLIENT_PORT" \
-  --bind-address 127.0.0.1 --secure-port "$APISERVER_PORT" --advertise-address "$NODE_IP" \
-  --tls-cert-file "$PKI/apiserver.crt" --tls-private-key-file "$PKI/apiserver.key" --client-ca-file "$PKI/ca.crt" \
-  --token-auth-file "$STATE/tokens.csv" --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction \
-  --allow-privileged=true --service-cluster-ip-range "$SERVICE_CIDR" \
-  --service-account-issuer https://kubernetes.default.svc.cluster.local \
-  --service-account-key-file "$PKI/sa.pub" --service-account-signing-key-file "$PKI/sa.key" \
-  --kubelet-client-certificate "$PKI/apiserver-kubelet-client.crt" --kubelet-client-key "$PKI/apiserver-kubelet-client.key" \
-  --kubelet-preferred-address-types InternalIP --cert-dir "$PKI/apiserver-generated" --profiling=false
-wait_for kube-apiserver 90 curl -fsS --cacert "$PKI/ca.crt" -H "Authorization: Bearer $ADMIN_TOKEN" \
-  "https://127.0.0.1:$APISERVER_PORT/readyz"
-
+start_kube_apiserver
 say "starting kube-controller-manager and kube-scheduler"
-start kube-controller-manager "$CBIN/kube-controller-manager" --kubeconfig "$STATE/controller-manager.kubeconfig" \
-  --authentication-kubeconfig "$STATE/controller-manager.kubeconfig" \
-  --authorization-kubeconfig "$STATE/controller-manager.kubeconfig" \
-  --leader-elect=false --bind-address 127.0.0.1 --use-service-account-credentials=false \
-  --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
-  --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" --profiling=false
-start kube-scheduler "$CBIN/kube-scheduler" --kubeconfig "$STATE/scheduler.kubeconfig" \
-  --authentication-kubeconfig "$STATE/scheduler.kubeconfig" --authorization-kubeconfig "$STATE/scheduler.kubeconfig" \
-  --leader-elect=false --bind-address 127.0.0.1 --profiling=false
+start_kube_controller_manager
+start_kube_scheduler
 
 # --- container runtime
 say "starting containerd"
 mkdir -p "$STATE/cni/net.d" "$STATE/containerd"
-cat >"$STATE/containerd/config.toml" <<TOML
+# This VM's root lacks CAP_SYS_RESOURCE, so runc cannot lower a process's oom_score_adj below containerd's own (the
+# pause container asks for -998): restrict_oom_score_adj clamps instead of failing every pod sandbox. Network
+# namespaces are mounted under containerd's state folder (netns_mounts_under_state_dir), not /var/run/netns, so
+# whatever a fault leaves behind is under .cluster/ too.
+if [ "$CONTAINERD_FLAVOUR" = 2 ]; then
+  # containerd 2 reads configuration version 3: the CRI plugin is split into images and runtime plugins.
+  cat >"$STATE/containerd/config.toml" <<TOML
+version = 3
+root = "$STATE/containerd/root"
+state = "$STATE/containerd/state"
+[grpc]
+  address = "$CONTAINERD_SOCK"
+[plugins.'io.containerd.internal.v1.opt']
+  path = "$STATE/containerd/opt"
+[plugins.'io.containerd.nri.v1.nri']
+  disable = true
+[plugins.'io.containerd.cri.v1.images']
+  snapshotter = "overlayfs"
+  [plugins.'io.containerd.cri.v1.images'.pinned_images]
+    sandbox = "sequential-job.local/pause:1"
+[plugins.'io.containerd.cri.v1.runtime']
+  restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true
+  [plugins.'io.containerd.cri.v1.runtime'.containerd]
+    default_runtime_name = "runc"
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+        SystemdCgroup = false
+  [plugins.'io.containerd.cri.v1.runtime'.cni]
+    bin_dirs = ["/usr/lib/cni"]
+    conf_dir = "$STATE/cni/net.d"
+TOML
+else
+  cat >"$STATE/containerd/config.toml" <<TOML
 version = 2
 root = "$STATE/containerd/root"
 state = "$STATE/containerd/state"
@@ -161,9 +167,8 @@ state = "$STATE/containerd/state"
   path = "$STATE/containerd/opt"
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "sequential-job.local/pause:1"
-  # This VM's root lacks CAP_SYS_RESOURCE, so runc cannot lower a process's oom_score_adj below containerd's
-  # own (the pause container asks for -998); clamp instead of failing every pod sandbox.
   restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true
   [plugins."io.containerd.grpc.v1.cri".containerd]
     snapshotter = "overlayfs"
     default_runtime_name = "runc"
@@ -175,6 +180,7 @@ state = "$STATE/containerd/state"
     bin_dir = "/usr/lib/cni"
     conf_dir = "$STATE/cni/net.d"
 TOML
+fi
 cat >"$STATE/cni/net.d/10-sequential-job.conflist" <<JSON
 {
   "cniVersion": "1.0.0",
@@ -194,13 +200,19 @@ cat >"$STATE/cni/net.d/10-sequential-job.conflist" <<JSON
   ]
 }
 JSON
-start containerd containerd --config "$STATE/containerd/config.toml"
-wait_for containerd 30 ctr --address "$CONTAINERD_SOCK" version
+start_containerd
 "$CLUSTER_SCRIPTS/images.sh" import
 
 # --- kubelet
 say "starting kubelet"
 mkdir -p "$STATE/kubelet" "$STATE/pod-logs"
+# Version-dependent settings: kubelet >= 1.35 refuses cgroup v1 (this machine's) unless failCgroupV1 is false, a
+# field that exists from 1.31; podLogsDir exists from 1.30 (older kubelets write /var/log/pods, which down.sh
+# cleans). EVENTED_PLEG=1 turns on the EventedPLEG feature gate.
+kubelet_extra=""
+[ "$K8S_MINOR_NUMBER" -lt 31 ] || kubelet_extra+=$'failCgroupV1: false\n'
+[ "$K8S_MINOR_NUMBER" -lt 30 ] || kubelet_extra+="podLogsDir: $STATE/pod-logs"$'\n'
+[ "${EVENTED_PLEG:-0}" != 1 ] || kubelet_extra+=$'featureGates:\n  EventedPLEG: true\n'
 cat >"$STATE/kubelet-config.yaml" <<YAML
 apiVersion: kubelet.config.k8s.io/v1beta1
 kind: KubeletConfiguration
@@ -209,9 +221,7 @@ readOnlyPort: 0
 containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
 cgroupDriver: cgroupfs
 failSwapOn: false
-failCgroupV1: false
-podLogsDir: $STATE/pod-logs
-authentication:
+${kubelet_extra}authentication:
   anonymous: {enabled: false}
   webhook: {enabled: true}
   x509: {clientCAFile: $PKI/ca.crt}
@@ -226,13 +236,11 @@ evictionHard:
   nodefs.inodesFree: 1%
   imagefs.available: 1%
 YAML
-start kubelet "$CBIN/kubelet" --config "$STATE/kubelet-config.yaml" --kubeconfig "$STATE/kubelet.kubeconfig" \
-  --hostname-override "$NODE_NAME" --node-ip "$NODE_IP" --root-dir "$STATE/kubelet" --cert-dir "$STATE/kubelet/pki"
-wait_for kubelet 90 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
+start_kubelet
 wait_for kube-controller-manager 60 kc get serviceaccount default -n default
 
 if [ "${VOLCANO:-0}" = 1 ]; then
   "$CLUSTER_SCRIPTS/volcano-up.sh"
 fi
 
-say "cluster up in $((SECONDS - started))s: KUBECONFIG=${KUBECONFIG_ADMIN#"$ROOT"/}"
+say "cluster up in $((SECONDS - started))s (Kubernetes $K8S_VERSION): KUBECONFIG=${KUBECONFIG_ADMIN#"$ROOT"/}"

@@ -4,7 +4,8 @@
 # and vc-controller-manager and vc-scheduler, all as host processes recorded in .cluster/pids like the rest.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
-WEBHOOK_PORT=8443
+source "$CLUSTER_SCRIPTS/components.sh"
+WEBHOOK_PORT=$VOLCANO_WEBHOOK_PORT
 
 say "installing Volcano's CRDs"
 crds=$("$CLUSTER_SCRIPTS/volcano-crds.sh")
@@ -60,14 +61,6 @@ YAML
 } >"$STATE/volcano-webhooks.yaml"
 kc apply -f "$STATE/volcano-webhooks.yaml" >/dev/null
 
-say "starting vc-webhook-manager, vc-controller-manager and vc-scheduler"
-start vc-webhook-manager "$CBIN/volcano/webhook-manager" --kubeconfig "$KUBECONFIG_ADMIN" \
-  --listen-address 127.0.0.1 --port "$WEBHOOK_PORT" --webhook-url "https://127.0.0.1:$WEBHOOK_PORT" \
-  --tls-cert-file "$PKI/volcano-webhook.crt" --tls-private-key-file "$PKI/volcano-webhook.key" \
-  --ca-cert-file "$PKI/ca.crt" --enabled-admission /jobs/mutate,/jobs/validate,/podgroups/mutate,/queues/mutate,/queues/validate \
-  --healthz-address 127.0.0.1:11251 --graceful-shutdown-time 2s
-start vc-controller-manager "$CBIN/volcano/controller-manager" --kubeconfig "$KUBECONFIG_ADMIN" --leader-elect=false \
-  --healthz-address 127.0.0.1:11252
 cat >"$STATE/volcano-scheduler.conf" <<'CONF'
 actions: "enqueue, allocate, backfill"
 tiers:
@@ -81,9 +74,10 @@ tiers:
       - name: proportion
       - name: nodeorder
 CONF
-start vc-scheduler "$CBIN/volcano/scheduler" --kubeconfig "$KUBECONFIG_ADMIN" --leader-elect=false \
-  --scheduler-conf "$STATE/volcano-scheduler.conf" --schedule-period 500ms --healthz-address 127.0.0.1:11253 \
-  --listen-address 127.0.0.1:8080
+say "starting vc-webhook-manager, vc-controller-manager and vc-scheduler"
+start_vc_webhook_manager
+start_vc_controller_manager
+start_vc_scheduler
 
 # Ready when the scheduler has created the default queue and the webhooks answer a dry-run Job.
 probe_job() {

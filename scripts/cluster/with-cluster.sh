@@ -3,12 +3,15 @@
 #   CLUSTER=embedded (default)  bring the embedded cluster up first and down afterwards (on success, failure or
 #                               Ctrl-C), unless KEEP=1 leaves it running for a look around
 #   CLUSTER=existing            use the cluster in $KUBECONFIG as it is; nothing is started or stopped
+# K8S=<minor>, CONTAINERD=2, EVENTED_PLEG=1 and VOLCANO=1 choose what the embedded cluster runs (up.sh). CMD gets
+# KUBECONFIG and KUBECTL, and on the embedded cluster EMBEDDED_CLUSTER (its state folder, for the fault tests).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 case "${CLUSTER:-embedded}" in
   existing)
     [ -n "${KUBECONFIG:-}" ] || die "CLUSTER=existing needs KUBECONFIG"
-    export KUBECTL="${KUBECTL:-$(command -v kubectl || echo "$CBIN/kubectl")}"
+    export KUBECTL="${KUBECTL:-$(command -v kubectl || echo "$KBIN/kubectl")}"
+    unset EMBEDDED_CLUSTER
     exec "$@"
     ;;
   embedded) ;;
@@ -34,5 +37,5 @@ teardown() {
 trap teardown EXIT
 trap 'exit 130' INT TERM
 "$CLUSTER_SCRIPTS/up.sh"
-export KUBECONFIG="$KUBECONFIG_ADMIN" KUBECTL="$CBIN/kubectl"
+export KUBECONFIG="$KUBECONFIG_ADMIN" KUBECTL="$KBIN/kubectl" EMBEDDED_CLUSTER="$STATE"
 "$@"

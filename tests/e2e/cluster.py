@@ -6,7 +6,6 @@ import os
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
@@ -93,7 +92,7 @@ def events(namespace: str, name: str) -> list[Any]:
 
 
 def kubectl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    binary = os.environ.get("KUBECTL") or str(Path(__file__).resolve().parents[2] / ".tools/cluster/bin/kubectl")
+    binary = os.environ.get("KUBECTL") or "kubectl"  # with-cluster.sh sets KUBECTL to the cluster's own version
     return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=120)
 
 

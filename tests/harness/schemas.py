@@ -10,19 +10,29 @@ from typing import Any
 
 import jsonschema
 import kubernetes_validate
+import kubernetes_validate.utils
 import yaml
 
 from harness.manifest import VOLCANO_JOB, thaw
-from harness.paths import CHART, SCHEMAS
+from harness.paths import CHART, ROOT, SCHEMAS
+
+CLUSTER_KUBERNETES = ROOT / "scripts" / "cluster" / "kubernetes"
 
 
 def chart_kube_versions() -> tuple[str, str]:
-    """The oldest Kubernetes version Chart.yaml's kubeVersion admits, and the newest schema set we can check against."""
+    """The two ends the end-to-end suite proves on a real cluster, as schema versions: the oldest Kubernetes that
+    Chart.yaml's kubeVersion admits (`make e2e-matrix` runs it) and the embedded cluster's default, the newest that
+    runs here (scripts/cluster/kubernetes/default, what `make e2e` runs)."""
     constraint = yaml.safe_load((CHART / "Chart.yaml").read_text())["kubeVersion"]
     match = re.fullmatch(r">=\s*(\d+)\.(\d+)\.\d+(-0)?", constraint.strip())
     assert match, f"Chart.yaml kubeVersion {constraint!r} is not of the form '>=X.Y.Z-0' this check understands"
     oldest = f"{match.group(1)}.{match.group(2)}.0"
-    newest = kubernetes_validate.latest_version()
+    newest_minor = (CLUSTER_KUBERNETES / "default").read_text().strip()
+    assert re.fullmatch(r"1\.\d+", newest_minor), f"scripts/cluster/kubernetes/default holds {newest_minor!r}"
+    newest = f"{newest_minor}.0"
+    known = kubernetes_validate.utils.all_versions()
+    for version in (oldest, newest):
+        assert version in known, f"kubernetes-validate has no schemas for Kubernetes {version} (it has {known})"
     return oldest, newest
 
 
