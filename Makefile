@@ -30,7 +30,8 @@ K8S_NEWEST := $(shell cat scripts/cluster/kubernetes/default)
 # The oldest Kubernetes the chart claims: Chart.yaml's kubeVersion floor (">=1.N.0-0").
 K8S_OLDEST := $(shell sed -n 's/^kubeVersion: *">= *\([0-9]*\.[0-9]*\)\..*/\1/p' $(CHART)/Chart.yaml)
 
-.PHONY: help deps test check lint docs render package publish clean cluster-deps cluster-up cluster-down demo e2e bench
+.PHONY: help deps test check lint docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
+	e2e-matrix bench
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -91,8 +92,13 @@ CLUSTER_DEPS := $(if $(filter existing,$(CLUSTER)),,cluster-deps)
 demo: deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and print its steps' logs in order
 	@bash scripts/cluster/with-cluster.sh bash scripts/demo.sh
 
-e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster, under Helm 4 and Helm 3
-	@VOLCANO=1 bash scripts/cluster/with-cluster.sh $(PY) -m pytest tests/e2e $(E2E_ARGS)
+export E2E_ARGS
+e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests
+	@VOLCANO=1 bash scripts/cluster/with-cluster.sh bash scripts/e2e.sh
+
+# Both ends of the Kubernetes versions the chart claims, one after the other; writes the README's matrix table.
+e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on the newest, and the README's table of both
+	$(PY) scripts/e2e_matrix.py $(K8S_OLDEST) $(K8S_NEWEST)
 
 # `make bench` measures everything (about an hour; the cluster parts, on the embedded cluster, take 45 minutes of
 # it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the README's table. `make bench QUICK=1` (CI) measures the parts that need no

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The end-to-end suite, run by `make e2e` through scripts/cluster/with-cluster.sh (so KUBECONFIG is set):
+#   1. everything but the fault tests, several at once (E2E_ARGS, default -n 3);
+#   2. the fault tests (tests/e2e/test_faults.py, marker `faults`), one at a time and alone on the cluster, since they
+#      restart its components; only on the embedded cluster, whose processes they restart (not CLUSTER=existing).
+# E2E_JUNIT_DIR=DIR writes each part's JUnit XML there (make e2e-matrix reads them). Both parts always run; the
+# script fails if either failed.
+set -uo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PY="$ROOT/.venv/bin/python"
+read -r -a args <<<"${E2E_ARGS:--n 3}"
+junit() { [ -z "${E2E_JUNIT_DIR:-}" ] || echo "--junitxml=$E2E_JUNIT_DIR/$1.xml"; }
+
+status=0
+echo "== e2e: the suite (Kubernetes $("${KUBECTL:-kubectl}" version -o json 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])' 2>/dev/null || echo "version unknown"))"
+# shellcheck disable=SC2046
+"$PY" -m pytest "$ROOT/tests/e2e" -m "not faults" "${args[@]}" $(junit suite) || status=1
+if [ "${CLUSTER:-embedded}" = existing ]; then
+  echo "== e2e: the fault tests restart the embedded cluster's components; not run on CLUSTER=existing"
+else
+  echo "== e2e: fault tests, one at a time"
+  # shellcheck disable=SC2046
+  "$PY" -m pytest "$ROOT/tests/e2e" -m faults -p no:xdist $(junit faults) || status=1
+fi
+exit $status

@@ -1,0 +1,125 @@
+"""`make e2e-matrix`: `make e2e` on each Kubernetes version given (the oldest the chart claims, then the newest), one
+after the other, then the README's table of the results between its e2e-matrix markers, dated.
+
+    .venv/bin/python scripts/e2e_matrix.py MINOR [MINOR...]
+
+Each run is a whole `make e2e K8S=<minor>`: build (cached), cluster up, the suite, the fault tests, cluster down.
+Exits 1 if any run failed (the table is written either way, so a failure is on record too).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+README = ROOT / "README.md"
+BEGIN, END = "<!-- e2e-matrix:begin", "<!-- e2e-matrix:end -->"
+
+
+def k8s_version(minor: str) -> str:
+    gomod = ROOT / "scripts" / "cluster" / "kubernetes" / minor / "go.mod"
+    if not gomod.exists():
+        raise SystemExit(f"no Kubernetes {minor} here (scripts/cluster/kubernetes/{minor}/go.mod)")
+    match = re.search(r"^require k8s\.io/kubernetes (v\S+)$", gomod.read_text(), re.MULTILINE)
+    if not match:
+        raise SystemExit(f"{gomod} requires no k8s.io/kubernetes version")
+    return match.group(1)
+
+
+def junit_counts(path: Path) -> dict[str, int] | None:
+    """passed, failed (failures and errors) and skipped of a JUnit XML file; None if the part wrote none."""
+    if not path.exists():
+        return None
+    counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite in ET.parse(path).getroot().iter("testsuite"):
+        for key in counts:
+            counts[key] += int(suite.get(key, 0))
+    failed = counts["failures"] + counts["errors"]
+    return {"passed": counts["tests"] - failed - counts["skipped"], "failed": failed, "skipped": counts["skipped"]}
+
+
+def describe(counts: dict[str, int] | None) -> str:
+    if counts is None:
+        return "did not run"
+    text = f"{counts['passed']} passed"
+    if counts["failed"]:
+        text += f", {counts['failed']} failed"
+    if counts["skipped"]:
+        text += f", {counts['skipped']} skipped"
+    return text
+
+
+def run(minor: str) -> dict[str, object]:
+    with tempfile.TemporaryDirectory(prefix=f"e2e-{minor}-") as junit:
+        print(f"== make e2e K8S={minor}", flush=True)
+        start = time.monotonic()
+        done = subprocess.run(["make", "e2e", f"K8S={minor}", f"E2E_JUNIT_DIR={junit}"], cwd=ROOT, check=False)
+        minutes = (time.monotonic() - start) / 60
+        return {
+            "minor": minor,
+            "version": k8s_version(minor),
+            "ok": done.returncode == 0,
+            "suite": junit_counts(Path(junit) / "suite.xml"),
+            "faults": junit_counts(Path(junit) / "faults.xml"),
+            "minutes": minutes,
+        }
+
+
+def table(results: list[dict[str, object]], started: str) -> str:
+    lines = [
+        f"Last `make e2e-matrix`: {started}, on this machine (2 CPUs, cgroup v1, Debian's containerd "
+        f"{containerd_version()}). Each row is a whole `make e2e K8S=<minor>`: cluster up, suite, fault tests, "
+        "cluster down with nothing left behind.",
+        "",
+        "| Kubernetes | result | suite | fault tests | minutes (builds cached) |",
+        "|---|---|---|---|---|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['version']} | {'passed' if r['ok'] else '**failed**'} | {describe(r['suite'])} "
+            f"| {describe(r['faults'])} | {r['minutes']:.1f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def containerd_version() -> str:
+    try:
+        out = subprocess.run(["containerd", "--version"], capture_output=True, text=True, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "(not installed)"
+    return out.split()[2] if len(out.split()) > 2 else out.strip()
+
+
+def update_readme(text: str) -> None:
+    readme = README.read_text()
+    start, end = readme.find(BEGIN), readme.find(END)
+    if start < 0 or end < 0:
+        raise SystemExit(f"README.md has no {BEGIN} ... {END} markers")
+    start = readme.index("\n", start) + 1
+    README.write_text(readme[:start] + text + readme[end:])
+
+
+def main() -> int:
+    minors = sys.argv[1:]
+    if not minors:
+        raise SystemExit(__doc__)
+    for minor in minors:
+        k8s_version(minor)  # refuse an unknown version before the first long run
+    started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results = [run(minor) for minor in minors]
+    text = table(results, started)
+    update_readme(text)
+    print(text)
+    print("README.md: e2e matrix table updated")
+    return 0 if all(r["ok"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
