@@ -18,6 +18,7 @@ the first Job is created) to the moment a watch sees the (last) Job Complete.
 from __future__ import annotations
 
 import copy
+import os
 import re
 import subprocess
 import tempfile
@@ -203,8 +204,20 @@ def summarise(runs: list[dict[str, Any]], n: int) -> dict[str, Any]:
     return out
 
 
+def cluster_info() -> dict[str, Any]:
+    """What the measured cluster runs: the kubelet's and runtime's versions from the node, and whether the kubelet's
+    EventedPLEG feature gate is on (the embedded cluster records it in its state folder)."""
+    (node,) = client.CoreV1Api().list_node().items
+    info = node.status.node_info
+    state = os.environ.get("EMBEDDED_CLUSTER")
+    evented = Path(state, "evented-pleg").read_text().strip() == "1" if state else None
+    return {"kubelet": info.kubelet_version, "runtime": info.container_runtime_version, "evented_pleg": evented}
+
+
 def run(quick: bool, log=print) -> dict[str, Any]:
     plan = QUICK if quick else FULL
+    cluster = cluster_info()
+    log(f"  handoff on kubelet {cluster['kubelet']}, {cluster['runtime']}, EventedPLEG {cluster['evented_pleg']}")
     sizes, reps = plan["sizes"], plan["repetitions"]
     samples: dict[str, dict[int, list[dict[str, Any]]]] = {r: {n: [] for n in sizes} for r in RUNNERS}
     load_before = load_average()
@@ -224,6 +237,7 @@ def run(quick: bool, log=print) -> dict[str, Any]:
                         f" ({time.monotonic() - start:.0f}s with namespace clean-up)"
                     )
     return {
+        "cluster": cluster,
         "sizes": list(sizes),
         "repetitions": reps,
         "load_average_before": load_before,

@@ -107,6 +107,32 @@ def handoff(r: dict[str, Any], out: Path) -> Path:
     return _save(fig, out / "handoff.png")
 
 
+def handoff_pleg(generic: dict[str, Any], evented: dict[str, Any], out: Path) -> Path:
+    """Median handoff gap per size and runner: the generic PLEG's 1 s relist against EventedPLEG."""
+    fig, ax = plt.subplots(figsize=(8, 4.2))
+    sizes = [n for n in evented["sizes"] if n in generic["sizes"]]
+    runners = list(evented["runners"])
+    width = 0.8 / (2 * len(runners))
+    for i, runner in enumerate(runners):
+        for j, (label, r, hatch) in enumerate((("generic PLEG", generic, ""), ("EventedPLEG", evented, "//"))):
+            medians = [r["runners"][runner][str(n)]["gap_seconds"]["median"] for n in sizes]
+            xs = [k + (2 * i + j - len(runners) + 0.5) * width for k in range(len(sizes))]
+            ax.bar(
+                xs,
+                medians,
+                width,
+                color=COLORS[runner],
+                alpha=0.4 + 0.4 * j,
+                hatch=hatch,
+                label=f"{RUNNER_LABEL[runner]}, {label}",
+            )
+    ax.set_xticks(range(len(sizes)), [f"{n} steps" for n in sizes])
+    ax.set(ylabel="median handoff gap, s", title="Handoff gap: generic PLEG (1 s relist) against EventedPLEG")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
+    return _save(fig, out / "handoff_pleg.png")
+
+
 def scale_limit(r: dict[str, Any], out: Path) -> Path:
     fig, ax = plt.subplots(figsize=(8.5, 4.8))
     limit = r["etcd_request_limit"]
@@ -204,4 +230,7 @@ FIGURES = {
 
 def draw(results: dict[str, Any], out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    return [FIGURES[part](results[part], out) for part in FIGURES if part in results]
+    figures = [FIGURES[part](results[part], out) for part in FIGURES if part in results]
+    if "handoff" in results and "handoff_evented" in results:
+        figures.append(handoff_pleg(results["handoff"], results["handoff_evented"], out))
+    return figures

@@ -79,6 +79,15 @@ def harness_section(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _cluster(r: dict[str, Any]) -> str:
+    """The cluster a handoff run measured (runs from before the record was kept say only "embedded cluster")."""
+    c = r.get("cluster")
+    if not c:
+        return "embedded cluster"
+    pleg = {True: "EventedPLEG", False: "generic PLEG (1 s relist)"}.get(c["evented_pleg"], "PLEG unknown")
+    return f"embedded cluster: kubelet {c['kubelet']}, {c['runtime']}, {pleg}"
+
+
 def handoff_section(r: dict[str, Any]) -> list[str]:
     header = [
         "steps",
@@ -104,7 +113,7 @@ def handoff_section(r: dict[str, Any]) -> list[str]:
                     f"{d['overhead_per_step_seconds']['median']:.2f}",
                 ]
             )
-    lines = [f"**Step handoff** (embedded cluster, {r['repetitions']} runs per cell, trivial steps)", ""]
+    lines = [f"**Step handoff** ({_cluster(r)}, {r['repetitions']} runs per cell, trivial steps)", ""]
     lines += _table(header, rows)
     lines.append("")
     for n in r["sizes"]:
@@ -225,6 +234,51 @@ def reservation_section(r: dict[str, Any]) -> list[str]:
     return lines + _table(header, rows)
 
 
+def handoff_evented_section(evented: dict[str, Any], generic: dict[str, Any] | None) -> list[str]:
+    """The same handoff measurement on a kubelet with the EventedPLEG feature gate, beside the generic one."""
+    lines = [
+        f"**Step handoff with an event-driven kubelet** ({_cluster(evented)}, {evented['repetitions']} runs per cell)"
+    ]
+    lines.append("")
+    if generic is None:
+        return [*lines, "(no generic-PLEG handoff run to compare with)"]
+    header = [
+        "steps",
+        "runner",
+        "gap s, generic PLEG",
+        "gap s, EventedPLEG",
+        "total s, generic PLEG",
+        "total s, EventedPLEG",
+    ]
+    rows = []
+    sizes = [n for n in evented["sizes"] if n in generic["sizes"]]
+    for n in sizes:
+        for runner in evented["runners"]:
+            g, e = generic["runners"][runner][str(n)], evented["runners"][runner][str(n)]
+            rows.append(
+                [
+                    str(n),
+                    RUNNER_LABEL.get(runner, runner),
+                    _spread(g["gap_seconds"]) if g["gap_seconds"] else "-",
+                    _spread(e["gap_seconds"]) if e["gap_seconds"] else "-",
+                    _spread(g["total_seconds"], "{:.1f}"),
+                    _spread(e["total_seconds"], "{:.1f}"),
+                ]
+            )
+    lines += _table(header, rows)
+    lines.append("")
+    for n in sizes:
+        g, e = generic["runners"]["pod"][str(n)], evented["runners"]["pod"][str(n)]
+        lines.append(
+            f"- {n} steps in one pod: {g['total_seconds']['median']:.1f} s with the generic PLEG, "
+            f"{e['total_seconds']['median']:.1f} s with EventedPLEG; median handoff "
+            f"{g['gap_seconds']['median']:.2f} s → {e['gap_seconds']['median']:.2f} s"
+            if g["gap_seconds"] and e["gap_seconds"]
+            else f"- {n} steps in one pod: {g['total_seconds']['median']:.1f} s → {e['total_seconds']['median']:.1f} s"
+        )
+    return lines
+
+
 SECTIONS = (
     ("render", render_section),
     ("harness", harness_section),
@@ -253,4 +307,6 @@ def markdown(results: dict[str, Any]) -> str:
     for part, section in SECTIONS:
         if part in results:
             lines += [*section(results[part]), ""]
+        if part == "handoff" and "handoff_evented" in results:
+            lines += [*handoff_evented_section(results["handoff_evented"], results.get("handoff")), ""]
     return "\n".join(lines).rstrip() + "\n"

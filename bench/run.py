@@ -5,6 +5,8 @@
 Parts: render (helm template scaling, Helm 4 and 3), harness (the unit suite's cost), reservation (per overlay),
 and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step), limit (how many steps
 fit) and verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results).
+handoff-evented is handoff again, stored beside it, for a cluster whose kubelet runs the EventedPLEG feature gate
+(`make bench` runs it on the embedded cluster with EVENTED_PLEG=1), so the report sets the two side by side.
 `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
 invocation, inside scripts/cluster/with-cluster.sh); `--readme` rewrites the README's table between its markers.
 """
@@ -23,7 +25,7 @@ from bench import ROOT, harness_cost, render_scaling, reservation
 from bench.common import load_average, machine
 
 NO_CLUSTER = ("render", "harness", "reservation")
-CLUSTER = ("handoff", "limit", "verify")
+CLUSTER = ("handoff", "handoff-evented", "limit", "verify")
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
 
@@ -35,7 +37,7 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
         cluster.connect()
         if part == "verify":  # stored with the scale limit, whose report shows it
             return scale_limit.verify(log=lambda line: print(line, flush=True))
-        module = handoff if part == "handoff" else scale_limit
+        module = handoff if part in ("handoff", "handoff-evented") else scale_limit
     else:
         module = {"render": render_scaling, "harness": harness_cost, "reservation": reservation}[part]
     return module.run(quick=quick, log=lambda line: print(line, flush=True))
@@ -82,14 +84,15 @@ def main() -> int:
     for part in parts:
         print(f"== {part}", flush=True)
         start = time.monotonic()
+        key = part.replace("-", "_")  # handoff-evented is stored as handoff_evented
         if part == "verify":
             if "limit" not in results:
                 raise SystemExit("verify adds to the scale limit's results: run --parts limit first")
             results["limit"]["verify"] = run_part(part, args.quick)
         else:
-            results[part] = run_part(part, args.quick)
-        results["meta"]["seconds"][part] = round(time.monotonic() - start, 1)
-        results["meta"].setdefault("finished", {})[part] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+            results[key] = run_part(part, args.quick)
+        results["meta"]["seconds"][key] = round(time.monotonic() - start, 1)
+        results["meta"].setdefault("finished", {})[key] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         path.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")  # a later part's failure keeps this
 
     from bench import plots, report  # matplotlib loads only once there is something to draw
