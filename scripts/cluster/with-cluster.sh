@@ -22,7 +22,9 @@ esac
 exec 9>/tmp/sequential-job-cluster.lock
 if ! flock -n 9; then
   say "another embedded cluster run holds /tmp/sequential-job-cluster.lock; waiting (up to 1 hour)"
+  waited=$SECONDS
   flock -w 3600 9 || die "gave up waiting for the other cluster run"
+  say "got the cluster lock after waiting $((SECONDS - waited))s"
 fi
 
 teardown() {
