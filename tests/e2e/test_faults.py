@@ -17,12 +17,15 @@ import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+import urllib3
 from kubernetes import client
+from kubernetes.client.exceptions import ApiException
 
 from e2e.cluster import eventually, install, kubectl, logs, pods, runs_by_name, vcjob_phase, vcjobs, wait_finished
 from harness.paths import ROOT
@@ -123,14 +126,37 @@ class Chain:
                     self.disruptions[pod.metadata.uid] = c.reason
         return found
 
+    def during(self, fault: Callable[[], None]) -> None:
+        """Inject the fault, watching the pods meanwhile: a drain returns only once the evicted pod is gone, and its
+        DisruptionTarget condition is seen only while it is there."""
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            injected = pool.submit(fault)
+            while not injected.done():
+                self.try_look()
+                time.sleep(0.2)
+            injected.result()
+
+    def try_look(self) -> list[Any] | None:
+        """look(), or None while the API server cannot answer (it, or etcd, is the fault)."""
+        try:
+            return self.look()
+        except (ApiException, urllib3.exceptions.HTTPError):
+            return None
+
     def release_until(self, finished: Callable[[], str | None], timeout: float) -> str:
         """Until the workload finishes, let every waiting step-2 go on; return the outcome."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            outcome = finished()
-            found = self.look()
+            try:
+                outcome = finished()
+            except (ApiException, urllib3.exceptions.HTTPError):
+                outcome = None  # the API server is still coming back
+            found = self.try_look()
             if outcome:
                 return outcome
+            if found is None:
+                time.sleep(0.5)
+                continue
             for pod in found:
                 key = f"{pod.metadata.uid}/{runs_by_name(pod)['step-2'].started}"
                 if running_step(pod) == "step-2" and key not in self.released:
@@ -176,7 +202,7 @@ def chain_run(state: Path, namespace: str) -> Iterator[Callable[..., Result]]:
         pod = middle_step_running(namespace, "chain")
         chain.look()
         assert chain.runs[pod.metadata.uid] == ["step-1", "step-2"], f"before the fault: {chain.runs}"
-        fault(pod)
+        chain.during(lambda: fault(pod))
         return chain.result(chain.release_until(job_finished(namespace, "chain"), timeout))
 
     yield run
@@ -330,7 +356,7 @@ def test_volcano_controller_restart_mid_chain(state: Path, namespace: str) -> No
     chain = Chain(state, namespace, "chain")
     middle_step_running(namespace, "chain")
     chain.look()
-    restart("vc-controller-manager")
+    chain.during(lambda: restart("vc-controller-manager"))
 
     def finished() -> str | None:
         jobs = vcjobs(namespace, "chain")
