@@ -158,6 +158,10 @@ class Chain:
                 time.sleep(0.5)
                 continue
             for pod in found:
+                # A pod being deleted is not let go on: its kubelet could still start the next step before it acts
+                # on the deletion (seen on 1.29 and 1.37), which would blur what the deletion itself does.
+                if pod.metadata.deletion_timestamp:
+                    continue
                 key = f"{pod.metadata.uid}/{runs_by_name(pod)['step-2'].started}"
                 if running_step(pod) == "step-2" and key not in self.released:
                     name = pod.metadata.name
