@@ -21,6 +21,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from readme_section import replace_section
+
 from bench import ROOT, harness_cost, render_scaling, reservation
 from bench.common import load_average, machine
 
@@ -41,15 +43,6 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
     else:
         module = {"render": render_scaling, "harness": harness_cost, "reservation": reservation}[part]
     return module.run(quick=quick, log=lambda line: print(line, flush=True))
-
-
-def update_readme(table: str, figures: list[Path]) -> None:
-    text = README.read_text()
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < 0:
-        raise SystemExit(f"README.md has no {BEGIN} ... {END} markers")
-    start = text.index("\n", start) + 1
-    README.write_text(text[:start] + table + text[end:])
 
 
 def main() -> int:
@@ -107,7 +100,7 @@ def main() -> int:
     if args.readme:
         if args.quick:
             raise SystemExit("--readme takes a full run's figures, not --quick's")
-        update_readme(table, figures)
+        replace_section(README, BEGIN, END, table)
         print("README.md: benchmark table updated")
     return 0
 

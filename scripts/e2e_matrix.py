@@ -18,6 +18,8 @@ import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from pathlib import Path
 
+from readme_section import replace_section
+
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
 BEGIN, END = "<!-- e2e-matrix:begin", "<!-- e2e-matrix:end -->"
@@ -97,15 +99,6 @@ def containerd_version() -> str:
     return out.split()[2] if len(out.split()) > 2 else out.strip()
 
 
-def update_readme(text: str) -> None:
-    readme = README.read_text()
-    start, end = readme.find(BEGIN), readme.find(END)
-    if start < 0 or end < 0:
-        raise SystemExit(f"README.md has no {BEGIN} ... {END} markers")
-    start = readme.index("\n", start) + 1
-    README.write_text(readme[:start] + text + readme[end:])
-
-
 def main() -> int:
     minors = sys.argv[1:]
     if not minors:
@@ -115,7 +108,7 @@ def main() -> int:
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results = [run(minor) for minor in minors]
     text = table(results, started)
-    update_readme(text)
+    replace_section(README, BEGIN, END, text)
     print(text)
     print("README.md: e2e matrix table updated")
     return 0 if all(r["ok"] for r in results) else 1
