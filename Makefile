@@ -19,7 +19,7 @@ OVERLAYS := $(wildcard values/*.yaml)
 # `make check VALUES="a.yaml b.yaml"`; `base.yaml,overlay.yaml` checks that stack as one overlay.
 VALUES ?=
 
-.PHONY: help deps test check lint docs render package publish clean cluster-deps cluster-up cluster-down demo e2e bench
+.PHONY: help deps test check lint schema docs render package publish clean cluster-deps cluster-up cluster-down demo e2e bench
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -44,6 +44,9 @@ lint: deps ## ruff, yamllint, chart-testing's ct lint, helm lint --strict of eve
 	  base=$$(sed -n 's/^# base: *//p' $$v); args="-f $$v"; [ -z "$$base" ] || args="-f values/$$base $$args"; \
 	  echo "$$(basename $$helm) lint --strict $(CHART) $$args"; $$helm lint --strict --quiet $(CHART) $$args; done; done
 	$(PY) scripts/kube_lint.py
+
+schema: deps ## regenerate charts/sequential-job/values.schema.json from values.schema.source.yaml and the Kubernetes definitions
+	$(PY) scripts/values_schema.py
 
 docs: deps ## regenerate the README's values table and charts/sequential-job/README.md with helm-docs
 	$(PY) scripts/values_table.py

@@ -88,7 +88,7 @@ def forge(kind: str, tgz: Path, dest: Path) -> Path:
         return copy_package(tgz, dest, prov=False)
     if kind == "other-key":
         return copy_package(tgz, dest)
-    forged = tamper_chart(tgz, dest, "sequential-job/values.yaml", 'image: ""', 'image: "evil.example/payload:1"')
+    forged = tamper_chart(tgz, dest, "sequential-job/values.yaml", "image:\n", 'image: "evil.example/payload:1"\n')
     prov = tgz.with_name(tgz.name + ".prov").read_text()
     if kind == "prov-hash-forged":
         # The attacker also rewrites the hash inside the signed message; the signature no longer matches it.
