@@ -90,7 +90,7 @@ def _refine(kube: dict[str, Any], refinements: dict[str, Any]) -> None:
 
 
 def _expand_fields(node: dict[str, Any], kube: dict[str, Any]) -> None:
-    """An object with x-kubernetes-fields takes that definition's fields (minus `except`), then its own, and no other."""
+    """An object with x-kubernetes-fields takes that definition's fields (but `except`), then its own, and no other."""
     spec = node.pop(FIELDS)
     definition = kube.get(spec["of"])
     if definition is None:
@@ -150,7 +150,9 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--check", action="store_true", help="exit 1 if values.schema.json is not what would be written")
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if values.schema.json is not what would be written"
+    )
     args = parser.parse_args(argv)
     text = render()
     if args.check:

@@ -122,6 +122,149 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
         (),
     ),
     ("max-object-bytes-negative", steps(pod={"maxObjectBytes": -1}), "/pod/maxObjectBytes", ()),
+    # Inside pass-through Kubernetes fields, at depth 2 and more: the generated schema names the full path.
+    (
+        "pod-topology-spread-typo",
+        steps(pod={"topologySpreadConstraints": [{"maxSkw": 1, "topologyKey": "zone", "whenUnsatisfiable": "x"}]}),
+        "at '/pod/topologySpreadConstraints/0': additional properties 'maxSkw' not allowed",
+        (),
+    ),
+    (
+        "step-capabilities-typo",
+        steps({"name": "two", "image": "x:1", "securityContext": {"capabilities": {"drp": ["ALL"]}}}),
+        "at '/steps/1/securityContext/capabilities': additional properties 'drp' not allowed",
+        (),
+    ),
+    (
+        "default-resources-typo",
+        steps(stepDefaults={"resources": {"limts": {"cpu": 1}}}),
+        "at '/stepDefaults/resources': additional properties 'limts' not allowed",
+        (),
+    ),
+    (
+        "override-secret-key-ref-typo",
+        {"stepOverrides": {"job-2": {"env": [{"name": "T", "valueFrom": {"secretKeyRf": {"name": "s", "key": "k"}}}]}}},
+        "at '/stepOverrides/job-2/env/0/valueFrom': additional properties 'secretKeyRf' not allowed",
+        (SEED,),
+    ),
+    (
+        "node-affinity-operator-typo",
+        steps(
+            pod={
+                "affinity": {
+                    "nodeAffinity": {
+                        "requiredDuringSchedulingIgnoredDuringExecution": {
+                            "nodeSelectorTerms": [{"matchExpressions": [{"key": "k", "operatr": "In"}]}]
+                        }
+                    }
+                }
+            }
+        ),
+        "at '/pod/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms/0/"
+        "matchExpressions/0': additional properties 'operatr' not allowed",
+        (),
+    ),
+    (
+        "port-typo",
+        steps({"name": "two", "image": "x:1", "ports": [{"containerPrt": 80}]}),
+        "at '/steps/1/ports/0': additional properties 'containerPrt' not allowed",
+        (),
+    ),
+    (
+        "probe-http-get-typo",
+        steps({"name": "two", "image": "x:1", "livenessProbe": {"httpGet": {"prt": 80}}}),
+        "at '/steps/1/livenessProbe/httpGet': additional properties 'prt' not allowed",
+        (),
+    ),
+    (
+        "lifecycle-exec-typo",
+        steps({"name": "two", "image": "x:1", "lifecycle": {"preStop": {"exec": {"comand": ["true"]}}}}),
+        "at '/steps/1/lifecycle/preStop/exec': additional properties 'comand' not allowed",
+        (),
+    ),
+    (
+        "dns-nameservers-not-a-list",
+        steps(pod={"dnsConfig": {"nameservers": "1.1.1.1"}}),
+        "/pod/dnsConfig/nameservers",
+        (),
+    ),
+    (
+        "empty-dir-size-typo",
+        steps(volumes=[{"name": "v", "emptyDir": {"sizeLimt": "1Gi"}}]),
+        "at '/volumes/0/emptyDir': additional properties 'sizeLimt' not allowed",
+        (),
+    ),
+    (
+        "toleration-effect-typo",
+        steps(pod={"tolerations": [{"key": "k", "efect": "NoSchedule"}]}),
+        "at '/pod/tolerations/0': additional properties 'efect' not allowed",
+        (),
+    ),
+    (
+        "default-field-ref-typo",
+        steps(stepDefaults={"env": [{"name": "N", "valueFrom": {"fieldRef": {"fieldPth": "metadata.name"}}}]}),
+        "at '/stepDefaults/env/0/valueFrom/fieldRef': additional properties 'fieldPth' not allowed",
+        (),
+    ),
+    (
+        "pod-seccomp-typo",
+        steps(pod={"securityContext": {"seccompProfile": {"typ": "RuntimeDefault"}}}),
+        "at '/pod/securityContext/seccompProfile': additional properties 'typ' not allowed",
+        (),
+    ),
+    (
+        "host-alias-typo",
+        steps(pod={"hostAliases": [{"ip": "10.0.0.1", "hostnams": ["a"]}]}),
+        "at '/pod/hostAliases/0': additional properties 'hostnams' not allowed",
+        (),
+    ),
+    (
+        "limits-quantity",
+        steps({"name": "two", "image": "x:1", "resources": {"limits": {"memory": "1 GB"}}}),
+        "/steps/1/resources/limits/memory",
+        (),
+    ),
+    (
+        "termination-policy",
+        steps(stepDefaults={"terminationMessagePolicy": "Logs"}),
+        "/stepDefaults/terminationMessagePolicy",
+        (),
+    ),
+    # Template checks that only the rendered chain can answer.
+    (
+        "probe-on-an-init-step",
+        steps(
+            {"name": "two", "image": "x:1"}, stepOverrides={"one": {"readinessProbe": {"exec": {"command": ["true"]}}}}
+        ),
+        "steps[0] (one).readinessProbe: steps 1..n-1 run as init containers",
+        (),
+    ),
+    (
+        "lifecycle-from-step-defaults",
+        steps(
+            {"name": "two", "image": "x:1"}, stepDefaults={"lifecycle": {"preStop": {"exec": {"command": ["true"]}}}}
+        ),
+        "steps[0] (one).lifecycle: steps 1..n-1 run as init containers",
+        (),
+    ),
+    (
+        "restart-always",
+        steps({"name": "two", "image": "x:1", "restartPolicy": "Always"}),
+        "steps[1] (two).restartPolicy: Always would never let the step finish",
+        (),
+    ),
+    (
+        "unserialisable-env-value",
+        steps({"name": "two", "image": "x:1", "env": [{"name": "V", "value": "a\ufffeb"}]}),
+        'steps[1].env[0].value: contains the character "\\ufffe", which YAML cannot carry',
+        (),
+    ),
+    (
+        "unserialisable-label-key",
+        steps(pod={"labels": {"team\u0085": "a"}}),
+        'pod.labels["team\\u0085"]: the key contains the character "\\u0085"',
+        (),
+    ),
     (
         "mount-without-path",
         steps(
@@ -141,6 +284,34 @@ def test_bad_input_is_named(case_id: str, values: dict, message: str, base: tupl
 
 def test_there_are_at_least_twenty_cases() -> None:
     assert len(CASES) >= 20
+
+
+def test_every_template_problem_is_reported_at_once(helm_name: str) -> None:
+    """A values file with three problems only the templates can see fails once, naming all three."""
+    values = steps(
+        {"name": "one", "image": "x:1"},
+        {"name": "two", "script": "ls"},
+        stepOverrides={"three": {"image": "x:1"}},
+    )
+    run = render_error(values=values, helm=helm_name)
+    expected = [
+        "3 problems in the values:",
+        'stepOverrides.three: there is no step named "three"',
+        'steps[1] (one): step name "one" is already used by steps[0]',
+        "steps[2] (two): has no image",
+    ]
+    missing = [e for e in expected if e not in run.stderr]
+    assert missing == [], f"not reported: {missing}\n{run.describe()}"
+
+
+@pytest.mark.parametrize("character", ["\u2028", "\t", "\x1b", "é", "😀", "\u00a0"])
+def test_unusual_characters_that_yaml_carries_render_unchanged(character: str, helm_name: str) -> None:
+    value = f"a{character}b"
+    manifest = render(
+        values={"steps": [OK_STEP], "stepDefaults": {"env": [{"name": "V", "value": value}]}}, helm=helm_name
+    )
+    got = manifest.steps()[0].container["env"][0]["value"]
+    assert got == value, f"env value {value!r} rendered as {got!r}"
 
 
 # `helm install --dry-run=client` renders offline under Helm 4; Helm 3 still asks the cluster for its version first,

@@ -57,3 +57,25 @@ def test_step_matches_seed(seed: Manifest, expected: dict) -> None:
 def test_nested_mount_is_kept(seed: Manifest) -> None:
     mounts = seed.step("job-2").mount_paths()
     assert mounts == {"/srv/input/": "input", "/srv/input/output/": "output"}, f"job-2 mounts: {mounts}"
+
+
+# What the chart adds to the seed's pod on purpose: its secure defaults (the seed's own ids win), no API token, and
+# failed steps' last log lines in the pod status.
+CHART_ADDS_TO_POD = {
+    "automountServiceAccountToken": False,
+    "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+}
+CHART_ADDS_TO_STEP = {
+    "securityContext": {"allowPrivilegeEscalation": False, "capabilities": {"drop": ["ALL"]}},
+    "terminationMessagePolicy": "FallbackToLogsOnError",
+}
+
+
+def test_pod_is_the_seed_plus_the_chart_defaults_and_nothing_else(seed: Manifest) -> None:
+    expected = {**SEED_POD, **CHART_ADDS_TO_POD}
+    expected["securityContext"] = {**SEED_POD["securityContext"], **CHART_ADDS_TO_POD["securityContext"]}
+    expected["initContainers"] = [{**c, **CHART_ADDS_TO_STEP} for c in SEED_POD["initContainers"]]
+    expected["containers"] = [{**c, **CHART_ADDS_TO_STEP} for c in SEED_POD["containers"]]
+    got = thaw(seed.pod_spec())
+    for field in sorted(set(expected) | set(got)):
+        assert got.get(field) == expected.get(field), f"pod spec.{field}: {got.get(field)!r} != {expected.get(field)!r}"

@@ -69,8 +69,8 @@ rendered containers): every problem found, as {"problems": ["<path>: <what is wr
 {{- end }}
 {{- /* toYaml returns "" instead of failing on a string YAML cannot carry; find any such string by its path first */}}
 {{- if regexMatch (include "sequential-job.yamlUnsafeCharacter" .) (toJson $values) }}
-{{- range (include "sequential-job.unprintable" (dict "value" $values "path" "") | fromJson).paths }}
-{{- $problems = append $problems (printf "%s: contains a character YAML cannot carry (a control character, U+FEFF, U+FFFE or U+FFFF); remove it or write it another way" .) }}
+{{- range (include "sequential-job.unprintable" (dict "value" $values "path" "") | fromJson).problems }}
+{{- $problems = append $problems . }}
 {{- end }}
 {{- end }}
 {{- toJson (dict "problems" $problems) }}
@@ -104,33 +104,42 @@ a step, plus 16 KiB for the pod (the kubelet also keeps up to 12 KiB of terminat
 {{- end }}
 
 {{/*
-sequential-job.yamlUnsafeCharacter: a regular expression for one character that the YAML parser behind toYaml refuses
-in its input (DEL, C1 controls but NEL, U+FEFF, U+FFFE, U+FFFF); JSON carries them raw, and control characters below
-U+0020 it escapes.
+sequential-job.yamlUnsafeCharacter: a regular expression for one character that toYaml cannot carry: its YAML parser
+refuses DEL, the C1 controls, U+FEFF, U+FFFE and U+FFFF in its input (JSON passes them raw; control characters below
+U+0020 it escapes), and reads NEL (U+0085) back as a line break.
 */}}
 {{- define "sequential-job.yamlUnsafeCharacter" -}}
-[\x{7f}-\x{84}\x{86}-\x{9f}\x{feff}\x{fffe}\x{ffff}]
+[\x{7f}-\x{9f}\x{feff}\x{fffe}\x{ffff}]
 {{- end }}
 
 {{/*
-sequential-job.unprintable (dict "value" v "path" "where v is"): the paths of the strings inside v that hold a
-character YAML cannot carry, as {"paths": [...]}; map keys are checked like values.
+sequential-job.unprintable (dict "value" v "path" "where v is"): a problem for each string inside v (map keys
+included) that holds a character YAML cannot carry, as {"problems": [...]}.
 */}}
 {{- define "sequential-job.unprintable" -}}
 {{- $bad := include "sequential-job.yamlUnsafeCharacter" . }}
-{{- $paths := list }}
+{{- $problems := list }}
 {{- if kindIs "map" .value }}
 {{- range $key, $v := .value }}
 {{- $path := ternary $key (printf "%s.%s" $.path $key) (eq $.path "") }}
-{{- if regexMatch $bad $key }}{{ $paths = append $paths (printf "%s (the key)" $path) }}{{ end }}
-{{- $paths = concat $paths (include "sequential-job.unprintable" (dict "value" $v "path" $path) | fromJson).paths }}
+{{- with regexFind $bad $key }}
+{{- $path = printf "%s[%+q]" $.path $key }}
+{{- $problems = append $problems (printf "%s: the key contains the character %+q, which YAML cannot carry; remove it" $path .) }}
+{{- end }}
+{{- range (include "sequential-job.unprintable" (dict "value" $v "path" $path) | fromJson).problems }}
+{{- $problems = append $problems . }}
+{{- end }}
 {{- end }}
 {{- else if kindIs "slice" .value }}
 {{- range $i, $v := .value }}
-{{- $paths = concat $paths (include "sequential-job.unprintable" (dict "value" $v "path" (printf "%s[%d]" $.path $i)) | fromJson).paths }}
+{{- range (include "sequential-job.unprintable" (dict "value" $v "path" (printf "%s[%d]" $.path $i)) | fromJson).problems }}
+{{- $problems = append $problems . }}
 {{- end }}
-{{- else if and (kindIs "string" .value) (regexMatch $bad .value) }}
-{{- $paths = append $paths .path }}
 {{- end }}
-{{- toJson (dict "paths" $paths) }}
+{{- else if kindIs "string" .value }}
+{{- with regexFind $bad .value }}
+{{- $problems = append $problems (printf "%s: contains the character %+q, which YAML cannot carry; remove it or write it another way" $.path .) }}
+{{- end }}
+{{- end }}
+{{- toJson (dict "problems" $problems) }}
 {{- end }}
