@@ -94,10 +94,10 @@ BENCH_CLUSTER_PARTS ?= handoff,limit,verify
 
 bench: deps $(if $(BENCH_QUICK),,$(CLUSTER_DEPS)) ## benchmarks: table, bench/results.json, bench/figures/*.png (QUICK=1: CI's short run)
 ifeq ($(BENCH_QUICK),)
-	$(PY) -m bench.run --parts render,harness,reservation --out bench
+	$(PY) -m bench.run --parts render,schema,harness,reservation --out bench
 	@bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts $(BENCH_CLUSTER_PARTS) --out bench --merge --readme
 else
-	$(PY) -m bench.run --quick --parts render,harness,reservation --out bench/quick
+	$(PY) -m bench.run --quick --parts render,schema,harness,reservation --out bench/quick
 endif
 
 clean: ## remove everything make deps installed and the test caches

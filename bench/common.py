@@ -31,10 +31,12 @@ def write_values(directory: Path, name: str, values: Mapping[str, Any]) -> Path:
     return path
 
 
-def helm_template(helm: str, values_file: Path, release: str = "bench") -> subprocess.CompletedProcess[str]:
-    """One `helm template` process (uncached, unlike the harness's render)."""
+def helm_template(
+    helm: str, values_file: Path, release: str = "bench", chart: Path = CHART, extra: tuple[str, ...] = ()
+) -> subprocess.CompletedProcess[str]:
+    """One `helm template` process (uncached, unlike the harness's render); `extra` adds helm flags."""
     return subprocess.run(
-        [helm_binaries()[helm], "template", release, str(CHART), "-f", str(values_file)],
+        [helm_binaries()[helm], "template", release, str(chart), "-f", str(values_file), *extra],
         capture_output=True,
         text=True,
         env=helm_env(),

@@ -50,6 +50,24 @@ def render_scaling(r: dict[str, Any], out: Path) -> Path:
     return _save(fig, out / "render_scaling.png")
 
 
+def schema_cost(r: dict[str, Any], out: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    sizes = r["sizes"]
+    width = 0.2
+    bars = [(h, v) for h in r["helms"] for v in ("schema", "draft2020")]
+    for i, (helm, variant) in enumerate(bars):
+        ratios = [r["helms"][helm]["ratio"][variant][str(n)] for n in sizes]
+        label = f"{HELM_LABEL[helm]}, {'draft-07 (shipped)' if variant == 'schema' else '2020-12'}"
+        xs = [j + (i - (len(bars) - 1) / 2) * width for j in range(len(sizes))]
+        ax.bar(xs, ratios, width, color=COLORS[helm], alpha=1.0 if variant == "schema" else 0.45, label=label)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(sizes)), [str(n) for n in sizes])
+    ax.set(xlabel="steps", ylabel="helm template time / without schema", title="What the values schema costs")
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, out / "schema_cost.png")
+
+
 def harness_cost(r: dict[str, Any], out: Path) -> Path:
     fig, (ax_w, ax_c) = plt.subplots(1, 2, figsize=(10, 3.8))
     modes = list(r["wall_seconds"])
@@ -195,6 +213,7 @@ def reservation(r: dict[str, Any], out: Path) -> Path:
 
 FIGURES = {
     "render": render_scaling,
+    "schema": schema_cost,
     "harness": harness_cost,
     "handoff": handoff,
     "limit": scale_limit,

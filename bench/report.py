@@ -43,6 +43,39 @@ def render_section(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def schema_section(r: dict[str, Any]) -> list[str]:
+    helms = list(r["helms"])
+    header = ["steps", "helm", "no schema s", "schema (draft-07) s", "ratio", "same schema as 2020-12 s", "ratio"]
+    rows = []
+    for n in r["sizes"]:
+        for h in helms:
+            d = r["helms"][h]
+            s = d["seconds"]
+            rows.append(
+                [
+                    str(n),
+                    HELM_LABEL[h],
+                    _spread(s["skip"][str(n)], "{:.3f}"),
+                    _spread(s["schema"][str(n)], "{:.3f}"),
+                    f"{d['ratio']['schema'][str(n)]:.2f}",
+                    _spread(s["draft2020"][str(n)], "{:.3f}"),
+                    f"{d['ratio']['draft2020'][str(n)]:.2f}",
+                ]
+            )
+    lines = [
+        f"**Schema cost** (`helm template` with values.schema.json against `--skip-schema-validation`, "
+        f"{r['repetitions']} interleaved repetitions per cell)",
+        "",
+    ]
+    lines += _table(header, rows)
+    lines += [
+        "",
+        f"- values.schema.json is {r['schema_bytes'] / 1024:.0f} KiB; the packaged chart is "
+        f"{r['package_bytes'] / 1024:.0f} KiB",
+    ]
+    return lines
+
+
 def harness_section(r: dict[str, Any]) -> list[str]:
     header = [
         "unit suite",
@@ -227,6 +260,7 @@ def reservation_section(r: dict[str, Any]) -> list[str]:
 
 SECTIONS = (
     ("render", render_section),
+    ("schema", schema_section),
     ("harness", harness_section),
     ("handoff", handoff_section),
     ("limit", limit_section),

@@ -2,7 +2,8 @@
 
     python -m bench.run [--quick] [--parts PART,...] [--out DIR] [--merge] [--readme]
 
-Parts: render (helm template scaling, Helm 4 and 3), harness (the unit suite's cost), reservation (per overlay),
+Parts: render (helm template scaling, Helm 4 and 3), schema (what the values schema adds to a render), harness (the
+unit suite's cost), reservation (per overlay),
 and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step), limit (how many steps
 fit) and verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results).
 `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
@@ -19,10 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, harness_cost, render_scaling, reservation
+from bench import ROOT, harness_cost, render_scaling, reservation, schema_cost
 from bench.common import load_average, machine
 
-NO_CLUSTER = ("render", "harness", "reservation")
+NO_CLUSTER = ("render", "schema", "harness", "reservation")
 CLUSTER = ("handoff", "limit", "verify")
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
@@ -37,7 +38,9 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
             return scale_limit.verify(log=lambda line: print(line, flush=True))
         module = handoff if part == "handoff" else scale_limit
     else:
-        module = {"render": render_scaling, "harness": harness_cost, "reservation": reservation}[part]
+        module = {"render": render_scaling, "schema": schema_cost, "harness": harness_cost, "reservation": reservation}[
+            part
+        ]
     return module.run(quick=quick, log=lambda line: print(line, flush=True))
 
 

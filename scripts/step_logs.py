@@ -35,6 +35,7 @@ class StepRun:
     finished: datetime | None
     exit_code: int | None
     reason: str | None
+    message: str | None = None  # the termination message: a failed step's last log lines, by the chart's default
 
 
 def selector(release: str) -> str:
@@ -52,7 +53,17 @@ def step_runs(pod: Any) -> list[StepRun]:
         if state and state.terminated:
             t = state.terminated
             runs.append(
-                StepRun(index, container.name, init, "terminated", t.started_at, t.finished_at, t.exit_code, t.reason)
+                StepRun(
+                    index,
+                    container.name,
+                    init,
+                    "terminated",
+                    t.started_at,
+                    t.finished_at,
+                    t.exit_code,
+                    t.reason,
+                    t.message,
+                )
             )
         elif state and state.running:
             runs.append(StepRun(index, container.name, init, "running", state.running.started_at, None, None, None))
@@ -141,6 +152,9 @@ def print_pod(core: client.CoreV1Api, pod: Any, out=sys.stdout) -> None:
             except ApiException as e:
                 log = f"(logs unavailable: {e.reason})\n"
             print(log, end="" if log.endswith("\n") or not log else "\n", file=out)
+            if run.exit_code and run.message:
+                # Kept in the pod's status (terminationMessagePolicy), so it outlives the container's log file.
+                print(f"-- termination message of {run.name} --\n{run.message.rstrip()}", file=out)
         else:
             print("(did not run)", file=out)
 

@@ -175,10 +175,9 @@ def test_publishing_a_new_version_keeps_the_older_ones(
     for version in ("0.99.0", VERSION):
         run_helm(helm_name, "pull", f"{repo.name}/sequential-job", "--version", version, "-d", str(tmp_path / "p"),
                  "--verify", "--keyring", str(signing_key.pubring), env=repo.env)  # fmt: skip
-    assert sorted(p.name for p in (tmp_path / "p").glob("*.tgz")) == [
-        "sequential-job-0.1.0.tgz",
-        "sequential-job-0.99.0.tgz",
-    ]
+    assert sorted(p.name for p in (tmp_path / "p").glob("*.tgz")) == sorted(
+        [f"sequential-job-{VERSION}.tgz", "sequential-job-0.99.0.tgz"]
+    )
 
 
 def test_republishing_a_version_with_other_content_is_refused(
