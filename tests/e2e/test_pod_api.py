@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 from e2e.cluster import install, logs, the_pod, wait_finished
-from harness import Overlay
-from harness.paths import ROOT, VALUES_DIR
-from harness.values import chain
+from sequential_job.overlays import Overlay
+from sequential_job.paths import VALUES_DIR
+from sequential_job.values import chain
 
 POD_API = Overlay.from_arg(str(VALUES_DIR / "pod-api.yaml"))
 TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -55,7 +55,7 @@ def test_a_failed_steps_last_lines_are_in_the_pod_status(namespace: str) -> None
     message = status.state.terminated.message or ""
     assert "progress 3" in message and "cannot reach the store" in message, f"step-2 termination message: {message!r}"
     shown = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "step_logs.py"), "tail", "-n", namespace],
+        [sys.executable, "-m", "sequential_job.step_logs", "tail", "-n", namespace],
         capture_output=True,
         text=True,
         env=dict(os.environ),
