@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+from kubernetes import client
+
 from e2e.cluster import install, logs, the_pod, wait_finished
 from sequential_job.overlays import Overlay
 from sequential_job.paths import VALUES_DIR
@@ -24,7 +26,8 @@ def test_pod_api_overlay_runs_with_its_fields(namespace: str, helm_name: str) ->
     assert spec.topology_spread_constraints[0].topology_key == "kubernetes.io/hostname"
     assert spec.enable_service_links is False
     assert spec.automount_service_account_token is False
-    assert spec.containers[0].readiness_probe.exec.command == ["test", "-f", "/srv/output/artifact"]
+    probe = client.ApiClient().sanitize_for_serialization(spec.containers[0].readiness_probe)
+    assert probe["exec"]["command"] == ["test", "-f", "/srv/output/artifact"], probe
     # The fields did what they say inside the last step: its own hosts entry and DNS search list.
     last = logs(pod, "job-3")
     assert "artifacts.local" in last and "search steps.local" in last, f"job-3 logs:\n{last}"
