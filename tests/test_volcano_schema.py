@@ -10,8 +10,8 @@ from typing import Any
 
 import yaml
 
-from harness.paths import ROOT
 from harness.schemas import volcano_job_schema
+from sequential_job.paths import ROOT
 
 
 @functools.cache

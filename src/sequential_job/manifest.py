@@ -1,37 +1,17 @@
-"""Parse rendered manifests into immutable objects and query them: workload, pod spec, steps, mounts, volumes."""
+"""The chart's rendered objects as plain data, and how to read them: the workload, its pod, the steps in order."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 if TYPE_CHECKING:
-    from harness.helm import HelmRun
+    from sequential_job.helm import HelmRun
 
 JOB = ("batch/v1", "Job")
 VOLCANO_JOB = ("batch.volcano.sh/v1alpha1", "Job")
-
-
-def freeze(value: Any) -> Any:
-    """Deep read-only copy: mappings become MappingProxyType, lists become tuples."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(freeze(v) for v in value)
-    return value
-
-
-def thaw(value: Any) -> Any:
-    """Deep mutable copy of a frozen value: plain dicts and lists, as validators and comparisons expect."""
-    if isinstance(value, Mapping):
-        return {k: thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [thaw(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
@@ -40,15 +20,15 @@ class Step:
 
     index: int
     init: bool
-    container: Mapping[str, Any]
+    container: dict[str, Any]
 
     @property
     def name(self) -> str:
         return self.container["name"]
 
     @property
-    def mounts(self) -> tuple[Mapping[str, Any], ...]:
-        return tuple(self.container.get("volumeMounts", ()))
+    def mounts(self) -> list[dict[str, Any]]:
+        return self.container.get("volumeMounts", [])
 
     def mount_paths(self) -> dict[str, str]:
         """mountPath -> volume name."""
@@ -57,27 +37,26 @@ class Step:
 
 @dataclass(frozen=True)
 class Manifest:
-    """Every object `helm template` rendered, frozen so a cached render cannot be changed by a test."""
+    """Every object `helm template` rendered, as plain dicts and lists; `source` is the helm run behind them."""
 
-    objects: tuple[Mapping[str, Any], ...]
+    objects: list[dict[str, Any]]
     source: HelmRun | None = None
 
     @classmethod
     def parse(cls, text: str, source: HelmRun | None = None) -> Manifest:
-        docs = [d for d in yaml.safe_load_all(text) if d]
-        return cls(tuple(freeze(d) for d in docs), source)
+        return cls([d for d in yaml.safe_load_all(text) if d], source)
 
     def context(self) -> str:
         """The helm command that produced this manifest, and its stderr, for assertion messages."""
         return self.source.describe() if self.source else "(no helm run)"
 
-    def of_kind(self, api_version: str, kind: str) -> list[Mapping[str, Any]]:
+    def of_kind(self, api_version: str, kind: str) -> list[dict[str, Any]]:
         return [o for o in self.objects if o.get("apiVersion") == api_version and o.get("kind") == kind]
 
     def kinds(self) -> list[tuple[str, str]]:
         return [(o["apiVersion"], o["kind"]) for o in self.objects]
 
-    def workload(self) -> Mapping[str, Any]:
+    def workload(self) -> dict[str, Any]:
         """The single Job or Volcano Job; fails if there is not exactly one."""
         found = self.of_kind(*JOB) + self.of_kind(*VOLCANO_JOB)
         assert len(found) == 1, f"expected exactly one Job or Volcano Job, found {self.kinds()}\n{self.context()}"
@@ -87,7 +66,7 @@ class Manifest:
     def is_volcano(self) -> bool:
         return self.workload()["apiVersion"] == VOLCANO_JOB[0]
 
-    def pod_template(self) -> Mapping[str, Any]:
+    def pod_template(self) -> dict[str, Any]:
         w = self.workload()
         if self.is_volcano:
             tasks = w["spec"]["tasks"]
@@ -95,14 +74,14 @@ class Manifest:
             return tasks[0]["template"]
         return w["spec"]["template"]
 
-    def pod_spec(self) -> Mapping[str, Any]:
+    def pod_spec(self) -> dict[str, Any]:
         return self.pod_template()["spec"]
 
     def steps(self) -> list[Step]:
         """Steps in execution order: the init containers in order, then the regular container(s)."""
         spec = self.pod_spec()
-        inits = spec.get("initContainers", ())
-        mains = spec.get("containers", ())
+        inits = spec.get("initContainers", [])
+        mains = spec.get("containers", [])
         return [Step(i, True, c) for i, c in enumerate(inits)] + [
             Step(len(inits) + i, False, c) for i, c in enumerate(mains)
         ]
@@ -116,8 +95,8 @@ class Manifest:
     def step_names(self) -> list[str]:
         return [s.name for s in self.steps()]
 
-    def volumes(self) -> dict[str, Mapping[str, Any]]:
-        return {v["name"]: v for v in self.pod_spec().get("volumes", ())}
+    def volumes(self) -> dict[str, dict[str, Any]]:
+        return {v["name"]: v for v in self.pod_spec().get("volumes", [])}
 
     def volume_graph(self) -> dict[str, list[tuple[str, str]]]:
         """volume name -> [(step name, mountPath), ...] in execution order: who can hand files to whom."""
