@@ -29,7 +29,7 @@ DEFS = "definitions"
 DEFS_PREFIX = f"#/{DEFS}/"
 KUBE_PREFIX = "#/$defs/"  # how kubernetes-validate's definitions refer to each other
 # Generator directives in the source; none of them reaches the output.
-FIELDS, REFINE, VERSION = "x-kubernetes-fields", "x-refine", "x-kubernetes-definitions"
+FIELDS, REFINE, VERSION, SHARED = "x-kubernetes-fields", "x-refine", "x-kubernetes-definitions", "x-shared"
 
 
 def load_source() -> dict[str, Any]:
@@ -122,6 +122,7 @@ def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[s
     kube = {name: _clean(d) for name, d in kube_definitions.items()}
     _refine(kube, schema.pop(REFINE, {}))
     schema.pop(VERSION)
+    schema.pop(SHARED, None)  # its anchors were resolved when the YAML was read
     own_defs: dict[str, Any] = schema.pop(DEFS, {})
     for node in [n for n in _walk([schema, own_defs]) if FIELDS in n]:
         _expand_fields(node, kube)
