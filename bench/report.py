@@ -236,7 +236,7 @@ def reservation_section(r: dict[str, Any]) -> list[str]:
 
     header = [
         "overlay",
-        "steps",
+        "steps (+ sidecars)",
         "CPU chained",
         "CPU all at once",
         "ratio",
@@ -246,7 +246,8 @@ def reservation_section(r: dict[str, Any]) -> list[str]:
     ]
     rows = []
     for o in r["overlays"].values():
-        row = [f"{' + '.join(o['files'])}", str(o["steps"])]
+        sidecars = f" (+ {o['sidecars']})" if o.get("sidecars") else ""
+        row = [f"{' + '.join(o['files'])}", f"{o['steps']}{sidecars}"]
         for resource in ("cpu", "memory"):
             d = o[resource]
             if d["chained"]:
@@ -254,7 +255,11 @@ def reservation_section(r: dict[str, Any]) -> list[str]:
             else:
                 row += ["none", "none", "-"]
         rows.append(row)
-    lines = ["**Reservation** (pod request: largest step, chained; sum of steps, all at once)", ""]
+    lines = [
+        "**Reservation** (pod request, chained: the largest step plus the sidecars beside it, Kubernetes' formula; "
+        "all at once: the sum of every step and sidecar)",
+        "",
+    ]
     return lines + _table(header, rows)
 
 

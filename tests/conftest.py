@@ -7,7 +7,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
 from harness.publishing import (
     SIGN_KEY_URL,
@@ -19,11 +18,11 @@ from harness.publishing import (
     run_publish,
     stop_gpg_agent,
 )
-from sequential_job import helm
+from sequential_job import chart, helm
 from sequential_job.helm import HELMS, HelmRun
 from sequential_job.manifest import Manifest
 from sequential_job.overlays import Overlay, discover_overlays
-from sequential_job.paths import CHART, VALUES_DIR
+from sequential_job.paths import VALUES_DIR
 from sequential_job.render import render
 
 # The helm runs the current test used, run now or taken from the render cache, for a failing test's report.
@@ -131,7 +130,7 @@ def signed_package(
         }
         proc = run_publish("package", helm, env)
         assert proc.returncode == 0, f"publish.py package failed:\n{proc.stdout}{proc.stderr}"
-        version = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
+        version = chart.metadata()["version"]
         return base / helm / f"sequential-job-{version}.tgz"
 
     return build

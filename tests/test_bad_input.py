@@ -266,6 +266,120 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
         'pod.labels["team\\u0085"]: the key contains the character "\\u0085"',
         (),
     ),
+    # Beyond the chain: sidecars, step rules, results, the ServiceAccount and files.
+    ("sidecar-typo", steps(sidecars=[{"name": "s", "image": "x:1", "befor": "one"}]), "'befor' not allowed", ()),
+    (
+        "sidecar-before-unknown-step",
+        steps(sidecars=[{"name": "s", "image": "x:1", "before": "nine"}]),
+        'sidecars[0] (s).before: there is no step named "nine"',
+        (),
+    ),
+    (
+        "sidecar-name-taken",
+        steps(sidecars=[{"name": "one", "image": "x:1"}]),
+        'sidecars[0] (one): the name "one" is already used',
+        (),
+    ),
+    (
+        "timeout-on-a-command-step",
+        steps({"name": "two", "image": "x:1", "command": ["sleep", "9"], "timeoutSeconds": 5}),
+        "steps[1] (two).timeoutSeconds: only a script step can have timeoutSeconds",
+        (),
+    ),
+    (
+        "on-error-typo",
+        steps({"name": "two", "image": "x:1", "script": "ls", "onError": "ignore"}),
+        "/steps/1/onError",
+        (),
+    ),
+    (
+        "exit-code-zero",
+        steps({"name": "two", "image": "x:1", "onExitCodes": [{"action": "FailJob", "values": [0]}]}),
+        "/steps/1/onExitCodes/0/values/0",
+        (),
+    ),
+    (
+        "exit-code-action",
+        steps({"name": "two", "image": "x:1", "onExitCodes": [{"action": "Fail", "values": [3]}]}),
+        "/steps/1/onExitCodes/0/action",
+        (),
+    ),
+    (
+        "exit-codes-with-on-failure",
+        steps(
+            {"name": "two", "image": "x:1", "onExitCodes": [{"action": "FailJob", "values": [3]}]},
+            pod={"restartPolicy": "OnFailure"},
+        ),
+        "pod.restartPolicy: OnFailure cannot go with onExitCodes",
+        (),
+    ),
+    (
+        "exit-codes-in-volcano-mode",
+        {
+            "volcano": {"enabled": True},
+            "stepOverrides": {"job-2": {"onExitCodes": [{"action": "FailJob", "values": [3]}]}},
+        },
+        "a Volcano Job has no pod failure policy; use volcano.policies",
+        (SEED,),
+    ),
+    (
+        "result-name",
+        steps({"name": "two", "image": "x:1", "script": "ls", "results": ["my-result"]}),
+        "/steps/1/results/0",
+        (),
+    ),
+    (
+        "from-step-later",
+        steps(
+            {"name": "two", "image": "x:1", "env": [{"name": "V", "fromStep": {"step": "three", "result": "R"}}]},
+            {"name": "three", "image": "x:1", "script": "ls", "results": ["R"]},
+        ),
+        'steps[1] (two).env[0].fromStep: "three" is not a step before two',
+        (),
+    ),
+    (
+        "from-step-undeclared-result",
+        steps(
+            {"name": "two", "image": "x:1", "script": "ls", "results": ["R"]},
+            {"name": "three", "image": "x:1", "env": [{"name": "V", "fromStep": {"step": "two", "result": "S"}}]},
+        ),
+        'steps[2] (three).env[0].fromStep: step "two" declares no result "S" (its results: R)',
+        (),
+    ),
+    (
+        "from-step-typo",
+        steps(stepDefaults={"env": [{"name": "V", "fromStep": {"stp": "one", "result": "R"}}]}),
+        "at '/stepDefaults/env/0/fromStep': additional properties 'stp' not allowed",
+        (),
+    ),
+    ("files-key", steps(files={"run script.sh": "ls"}), "invalid propertyName 'run script.sh'", ()),
+    (
+        "rbac-rule-typo",
+        steps(serviceAccount={"create": True}, rbac={"rules": [{"verb": ["list"]}]}),
+        "/rbac/rules/0",
+        (),
+    ),
+    (
+        "rbac-without-account",
+        steps(rbac={"rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["list"]}]}),
+        "rbac.rules: the Role needs a ServiceAccount",
+        (),
+    ),
+    (
+        "extra-object-without-kind",
+        steps(extraObjects=[{"apiVersion": "v1", "metadata": {"name": "x"}}]),
+        "/extraObjects/0",
+        (),
+    ),
+    (
+        "steps-volume-taken",
+        steps(
+            {"name": "two", "image": "x:1", "script": "ls", "onError": "continue"},
+            volumes=[{"name": "steps", "emptyDir": {}}],
+        ),
+        'volumes: the chart adds a volume named "steps"',
+        (),
+    ),
     (
         "mount-without-path",
         steps(

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
+from sequential_job import chart as chart_yaml
 from sequential_job.paths import CHART, ROOT
 
 # SemVer 2.0.0's own grammar (no leading zeros; optional pre-release and build metadata).
@@ -23,7 +24,7 @@ KINDS["Security"] = "security"
 
 @pytest.fixture(scope="module")
 def chart() -> dict[str, Any]:
-    return yaml.safe_load((CHART / "Chart.yaml").read_text())
+    return chart_yaml.metadata()
 
 
 def annotation(chart: dict[str, Any], key: str) -> Any:

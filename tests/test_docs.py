@@ -5,7 +5,7 @@ import sys
 
 import yaml
 
-from sequential_job import docs
+from sequential_job import chart, docs
 from sequential_job.paths import CHART, ROOT
 from sequential_job.render import render
 
@@ -33,8 +33,8 @@ def test_chart_readme_is_what_helm_docs_generates() -> None:
 
 def test_chart_readme_documents_every_value_and_the_version() -> None:
     readme = docs.CHART_README.read_text()
-    chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
-    assert f"--version {chart['version']}" in readme
+    meta = chart.metadata()
+    assert f"--version {meta['version']}" in readme
     assert docs.generated_table() in readme, "the chart README's values table differs from the README's"
 
 

@@ -34,6 +34,7 @@ from harness.publishing import (
     run_publish,
     sha256_file,
 )
+from sequential_job import chart
 from sequential_job.helm import run_helm
 from sequential_job.paths import CHART
 
@@ -123,7 +124,7 @@ def test_search_repo_finds_the_chart(helm_name: str, classic_repo: ClassicRepo) 
     )
     found = json.loads(out.stdout)
     assert [(f["name"], f["version"]) for f in found] == [(f"{classic_repo.name}/sequential-job", VERSION)]
-    assert found[0]["description"] == yaml.safe_load((CHART / "Chart.yaml").read_text())["description"]
+    assert found[0]["description"] == chart.metadata()["description"]
 
 
 def test_pull_verify_gets_the_published_bytes(

@@ -78,13 +78,17 @@ class Manifest:
         return self.pod_template()["spec"]
 
     def steps(self) -> list[Step]:
-        """Steps in execution order: the init containers in order, then the regular container(s)."""
+        """Steps in execution order: the init containers that are not sidecars, then the regular container(s)."""
         spec = self.pod_spec()
-        inits = spec.get("initContainers", [])
+        inits = [c for c in spec.get("initContainers", []) if not is_sidecar(c)]
         mains = spec.get("containers", [])
         return [Step(i, True, c) for i, c in enumerate(inits)] + [
             Step(len(inits) + i, False, c) for i, c in enumerate(mains)
         ]
+
+    def sidecars(self) -> list[dict[str, Any]]:
+        """The native sidecars: init containers with restartPolicy Always, in the order they start."""
+        return [c for c in self.pod_spec().get("initContainers", []) if is_sidecar(c)]
 
     def step(self, name: str) -> Step:
         for s in self.steps():
@@ -115,6 +119,10 @@ class Manifest:
             for j, m in enumerate(s.mounts)
             if m["name"] not in declared
         ]
+
+
+def is_sidecar(container: dict[str, Any]) -> bool:
+    return container.get("restartPolicy") == "Always"
 
 
 def volume_path_for(step: Step, container_path: str) -> tuple[str, str] | None:

@@ -29,7 +29,7 @@ DEFS = "definitions"
 DEFS_PREFIX = f"#/{DEFS}/"
 KUBE_PREFIX = "#/$defs/"  # how kubernetes-validate's definitions refer to each other
 # Generator directives in the source; none of them reaches the output.
-FIELDS, REFINE, VERSION = "x-kubernetes-fields", "x-refine", "x-kubernetes-definitions"
+FIELDS, REFINE, VERSION, SHARED = "x-kubernetes-fields", "x-refine", "x-kubernetes-definitions", "x-shared"
 
 
 def load_source() -> dict[str, Any]:
@@ -61,7 +61,9 @@ def _walk(node: Any) -> Iterator[dict[str, Any]]:
 
 
 def _refs(node: Any) -> set[str]:
-    return {d["$ref"][len(DEFS_PREFIX) :] for d in _walk(node) if str(d.get("$ref", "")).startswith(DEFS_PREFIX)}
+    """The definitions `node` refers to (a reference into a definition, `Def/properties/x`, counts as `Def`)."""
+    refs = (str(d.get("$ref", "")) for d in _walk(node))
+    return {r[len(DEFS_PREFIX) :].split("/")[0] for r in refs if r.startswith(DEFS_PREFIX)}
 
 
 def _clean(definition: dict[str, Any]) -> dict[str, Any]:
@@ -102,8 +104,11 @@ def _expand_fields(node: dict[str, Any], kube: dict[str, Any]) -> None:
     if unknown:
         raise SystemExit(f"{SOURCE.name}: {FIELDS} of {spec['of']} excepts fields it does not have: {sorted(unknown)}")
     own = node.pop("properties", {})
-    # Kubernetes' fields in their order, the source's own in their place or after them.
-    properties = {k: own.get(k, v) for k, v in definition["properties"].items() if k not in excluded}
+    # Kubernetes' fields in their order, the source's own in their place or after them. Each field refers to the one
+    # embedded definition rather than copying it: Helm compiles the schema on every render, and the Container's
+    # fields appear in four places (a step, an override, stepDefaults, a sidecar).
+    fields = f"{DEFS_PREFIX}{spec['of']}/properties/"
+    properties = {k: own.get(k, {"$ref": fields + k}) for k in definition["properties"] if k not in excluded}
     expanded = {
         "description": node.pop("description", definition.get("description")),
         "type": "object",
@@ -122,6 +127,7 @@ def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[s
     kube = {name: _clean(d) for name, d in kube_definitions.items()}
     _refine(kube, schema.pop(REFINE, {}))
     schema.pop(VERSION)
+    schema.pop(SHARED, None)  # its anchors were resolved when the YAML was read
     own_defs: dict[str, Any] = schema.pop(DEFS, {})
     for node in [n for n in _walk([schema, own_defs]) if FIELDS in n]:
         _expand_fields(node, kube)

@@ -152,8 +152,9 @@ def print_pod(core: client.CoreV1Api, pod: Any, out=sys.stdout) -> None:
             except ApiException as e:
                 log = f"(logs unavailable: {e.reason})\n"
             print(log, end="" if log.endswith("\n") or not log else "\n", file=out)
-            if run.exit_code and run.message:
-                # Kept in the pod's status (terminationMessagePolicy), so it outlives the container's log file.
+            if run.message:
+                # Kept in the pod's status, so it outlives the container's log file: a failed step's last lines
+                # (terminationMessagePolicy) or a script step's results (the chart's wrapper writes them there).
                 print(f"-- termination message of {run.name} --\n{run.message.rstrip()}", file=out)
         else:
             print("(did not run)", file=out)

@@ -31,12 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from sequential_job.paths import CHART, ROOT, VALUES_DIR, require_tool
+from sequential_job import chart
+from sequential_job.paths import ROOT, VALUES_DIR, require_tool
 
 SEED = str(VALUES_DIR / "seed.yaml")
-CHART_VERSION: str = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
+CHART_VERSION: str = chart.metadata()["version"]
 TGZ = f"sequential-job-{CHART_VERSION}.tgz"
 
 REGISTRY_BINARY = "/usr/bin/docker-registry"

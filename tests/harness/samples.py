@@ -21,8 +21,12 @@ class Sampler:
         self.max_depth = max_depth
 
     def resolve(self, node: Mapping[str, Any]) -> Mapping[str, Any]:
+        """Follow references: to a definition, or into one (`Def/properties/field`)."""
         while "$ref" in node:
-            node = self.definitions[node["$ref"][len(self.prefix) :]]
+            name, *path = node["$ref"][len(self.prefix) :].split("/")
+            node = self.definitions[name]
+            for part in path:
+                node = node[part]
         return node
 
     def fields(self, definition: str) -> dict[str, Any]:

@@ -4,30 +4,23 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import kubernetes_validate
-import yaml
 
+from sequential_job.chart import oldest_kubernetes
 from sequential_job.manifest import VOLCANO_JOB
-from sequential_job.paths import CHART
 
 # JSON Schemas of our own for kinds kubernetes-validate does not know (the Volcano Job).
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
 
 def chart_kube_versions() -> tuple[str, str]:
-    """The oldest Kubernetes version Chart.yaml's kubeVersion admits, and the newest schema set we can check against."""
-    constraint = yaml.safe_load((CHART / "Chart.yaml").read_text())["kubeVersion"]
-    match = re.fullmatch(r">=\s*(\d+)\.(\d+)\.\d+(-0)?", constraint.strip())
-    assert match, f"Chart.yaml kubeVersion {constraint!r} is not of the form '>=X.Y.Z-0' this check understands"
-    oldest = f"{match.group(1)}.{match.group(2)}.0"
-    newest = kubernetes_validate.latest_version()
-    return oldest, newest
+    """The oldest Kubernetes version Chart.yaml admits, and the newest schema set we can check against."""
+    return oldest_kubernetes(), kubernetes_validate.latest_version()
 
 
 @functools.cache

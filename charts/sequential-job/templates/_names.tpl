@@ -49,3 +49,14 @@ helm.sh/chart: {{ include "sequential-job.chart" . }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/component: sequential-job
 {{- end }}
+
+{{/*
+sequential-job.serviceAccountName: the ServiceAccount the pod runs as: pod.serviceAccountName, serviceAccount.name,
+or the release's full name when the chart creates it; empty for the namespace's default.
+*/}}
+{{- define "sequential-job.serviceAccountName" -}}
+{{- if .Values.pod.serviceAccountName }}{{ .Values.pod.serviceAccountName }}
+{{- else if .Values.serviceAccount.name }}{{ .Values.serviceAccount.name }}
+{{- else if .Values.serviceAccount.create }}{{ include "sequential-job.fullname" . }}
+{{- end }}
+{{- end }}

@@ -9,12 +9,18 @@ values' `pod` as written, less the chart's own keys and null or empty values.
 */}}
 {{- define "sequential-job.podTemplate" -}}
 {{- include "sequential-job.chain" . }}
-{{- $containers := (get . "sequentialJobChain").containers }}
+{{- $chain := get . "sequentialJobChain" }}
+{{- $containers := $chain.containers }}
 {{- $pod := .Values.pod }}
 {{- $spec := include "sequential-job.withoutEmpty" (omit $pod "maxObjectBytes" "labels" "annotations") | fromJson }}
-{{- with initial $containers }}{{ $_ := set $spec "initContainers" . }}{{ end }}
+{{- with include "sequential-job.serviceAccountName" . }}{{ $_ := set $spec "serviceAccountName" . }}{{ end }}
+{{- if not (hasKey $spec "automountServiceAccountToken") }}
+{{- /* no token unless the chart made the ServiceAccount the steps are to use */}}
+{{- $_ := set $spec "automountServiceAccountToken" (.Values.serviceAccount.create | default false) }}
+{{- end }}
+{{- with $chain.initContainers }}{{ $_ := set $spec "initContainers" . }}{{ end }}
 {{- $_ := set $spec "containers" (list (last $containers)) }}
-{{- with .Values.volumes }}{{ $_ := set $spec "volumes" . }}{{ end -}}
+{{- with concat (.Values.volumes | default list) $chain.volumes }}{{ $_ := set $spec "volumes" . }}{{ end -}}
 metadata:
   labels:
     {{- include "sequential-job.labels" . | nindent 4 }}

@@ -18,21 +18,74 @@ comparing requests. values.schema.json has already checked the syntax.
 {{- end }}
 
 {{/*
-sequential-job.effectiveRequests (the containers in execution order): what the scheduler reserves for the pod. Init
-containers run one at a time, so for each resource it is the larger of the largest init container request and the
-regular container's request. Returns JSON {"<resource>": {"quantity": "<as written>", "step": "<step that sets it>"}}.
+sequential-job.effectiveRequests (dict "init" init containers in order "main" the regular containers): what the
+scheduler reserves for the pod, by Kubernetes' own formula: init containers run one at a time, a sidecar (restartPolicy
+Always) keeps its request from its start on, so each init step needs its own request plus the sidecars started before
+it, and the regular containers need theirs plus every sidecar; the pod reserves the largest of these. Returns JSON
+{"<resource>": {"quantity": "<as written, or the sum>", "where": "step <name>[ + sidecars <names>]"}}.
 */}}
 {{- define "sequential-job.effectiveRequests" -}}
-{{- $best := dict }}
-{{- range . }}
-{{- $step := .name }}
-{{- range $resource, $quantity := ((.resources | default dict).requests | default dict) }}
-{{- $value := include "sequential-job.quantity" $quantity | float64 }}
-{{- $current := get $best $resource }}
-{{- if or (not $current) (gt $value $current.value) }}
-{{- $_ := set $best $resource (dict "value" $value "quantity" (toString $quantity) "step" $step) }}
+{{- $resources := list }}
+{{- range (concat .init .main) }}
+{{- range $resource, $_ := ((.resources | default dict).requests | default dict) }}
+{{- $resources = append $resources $resource }}
 {{- end }}
+{{- end }}
+{{- $best := dict }}
+{{- range $resource := ($resources | uniq | sortAlpha) }}
+{{- $sidecars := list }}
+{{- $sidecarSum := 0.0 }}
+{{- $top := dict "value" -1.0 }}
+{{- range $.init }}
+{{- $written := get ((.resources | default dict).requests | default dict) $resource | default "0" }}
+{{- $value := include "sequential-job.quantity" $written | float64 }}
+{{- if eq (toString .restartPolicy) "Always" }}
+{{- $sidecarSum = addf $sidecarSum $value }}
+{{- $sidecars = append $sidecars .name }}
+{{- if gt $sidecarSum $top.value }}{{ $top = dict "value" $sidecarSum "where" (printf "sidecars %s" (join ", " $sidecars)) }}{{ end }}
+{{- else }}
+{{- $total := addf $value $sidecarSum }}
+{{- if gt $total $top.value }}
+{{- $top = dict "value" $total "where" (printf "step %s" .name) "written" $written "sidecars" $sidecars }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $mainSum := $sidecarSum }}
+{{- $mainWritten := "0" }}
+{{- range $.main }}
+{{- $mainWritten = get ((.resources | default dict).requests | default dict) $resource | default "0" }}
+{{- $mainSum = addf $mainSum (include "sequential-job.quantity" $mainWritten | float64) }}
+{{- end }}
+{{- if gt $mainSum $top.value }}
+{{- $top = dict "value" $mainSum "where" (printf "step %s" (last $.main).name) "written" $mainWritten "sidecars" $sidecars }}
+{{- end }}
+{{- $quantity := include "sequential-job.formatQuantity" (dict "resource" $resource "value" $top.value) }}
+{{- $where := $top.where }}
+{{- if $top.sidecars }}
+{{- $where = printf "%s + sidecars %s" $top.where (join ", " $top.sidecars) }}
+{{- else if hasKey $top "written" }}
+{{- $quantity = toString $top.written }}
+{{- end }}
+{{- if gt $top.value 0.0 }}
+{{- $_ := set $best $resource (dict "quantity" $quantity "where" $where) }}
 {{- end }}
 {{- end }}
 {{- toJson $best }}
+{{- end }}
+
+{{/*
+sequential-job.formatQuantity (dict "resource" name "value" number): a summed request written back as a quantity:
+CPU in cores or millicores, other resources in Gi, Mi or bytes.
+*/}}
+{{- define "sequential-job.formatQuantity" -}}
+{{- $v := .value }}
+{{- if eq .resource "cpu" }}
+{{- $milli := int64 (round (mulf $v 1000) 0) }}
+{{- if eq (mod $milli 1000) 0 }}{{ div $milli 1000 }}{{ else }}{{ $milli }}m{{ end }}
+{{- else }}
+{{- $bytes := int64 (round $v 0) }}
+{{- if eq (mod $bytes 1073741824) 0 }}{{ div $bytes 1073741824 }}Gi
+{{- else if eq (mod $bytes 1048576) 0 }}{{ div $bytes 1048576 }}Mi
+{{- else }}{{ $bytes }}{{ end }}
+{{- end }}
 {{- end }}

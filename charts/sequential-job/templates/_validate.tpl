@@ -4,14 +4,16 @@ sequential-job.chain fails once with all of them.
 */}}
 
 {{/*
-sequential-job.problems (dict "root" $ "overridden" steps after overrides "steps" defaulted steps "containers"
-rendered containers): every problem found, as {"problems": ["<path>: <what is wrong>", ...]}.
+sequential-job.problems (dict "root" $ "overridden" steps after overrides "chain" the chain so far): every problem
+found, as {"problems": ["<path>: <what is wrong>", ...]}.
 */}}
 {{- define "sequential-job.problems" -}}
 {{- $values := .root.Values }}
+{{- $kube := .root.Capabilities.KubeVersion.Version }}
+{{- $chain := .chain }}
 {{- $problems := list }}
 {{- $names := list }}
-{{- range $values.steps }}{{ $names = append $names .name }}{{ end }}
+{{- range $chain.steps }}{{ $names = append $names .name }}{{ end }}
 {{- range $name, $_ := $values.stepOverrides }}
 {{- if not (has $name $names) }}
 {{- $problems = append $problems (printf "stepOverrides.%s: there is no step named %q (steps: %s)" $name $name (join ", " $names)) }}
@@ -19,15 +21,22 @@ rendered containers): every problem found, as {"problems": ["<path>: <what is wr
 {{- end }}
 {{- $volumes := list }}
 {{- range $values.volumes }}{{ $volumes = append $volumes .name }}{{ end }}
+{{- range $chain.volumes }}
+{{- if has .name $volumes }}
+{{- $problems = append $problems (printf "volumes: the chart adds a volume named %q (%s), so the values cannot declare one" .name (ternary "for files" "for /steps" (eq .name "files"))) }}
+{{- end }}
+{{- $volumes = append $volumes .name }}
+{{- end }}
 {{- $declared := join ", " $volumes | default "none" }}
 {{- range $i, $m := $values.stepDefaults.volumeMounts }}
 {{- if not (has $m.name $volumes) }}
 {{- $problems = append $problems (printf "stepDefaults.volumeMounts[%d]: mounts volume %q at %s, which volumes does not declare (declared: %s)" $i $m.name $m.mountPath $declared) }}
 {{- end }}
 {{- end }}
-{{- $last := sub (len .steps) 1 }}
+{{- $last := sub (len $chain.steps) 1 }}
 {{- $seen := dict }}
-{{- range $i, $step := .steps }}
+{{- $results := dict }}
+{{- range $i, $step := $chain.steps }}
 {{- $where := printf "steps[%d] (%s)" $i $step.name }}
 {{- if hasKey $seen $step.name }}
 {{- $problems = append $problems (printf "%s: step name %q is already used by steps[%v]; step names must be unique" $where $step.name (get $seen $step.name)) }}
@@ -44,17 +53,99 @@ rendered containers): every problem found, as {"problems": ["<path>: <what is wr
 {{- if not (has $m.name $volumes) }}
 {{- $problems = append $problems (printf "%s: volumeMounts[%d] mounts volume %q at %s, which volumes does not declare (declared: %s)" $where $j $m.name $m.mountPath $declared) }}
 {{- end }}
+{{- if and $chain.stepsDir (eq (trimSuffix "/" $m.mountPath) "/steps") }}
+{{- $problems = append $problems (printf "%s: volumeMounts[%d] mounts at /steps, where the chart mounts the steps' exit codes and results" $where $j) }}
+{{- end }}
 {{- end }}
 {{- if lt $i $last }}
 {{- range $field := list "lifecycle" "livenessProbe" "readinessProbe" "startupProbe" }}
 {{- if get $step $field }}
-{{- $problems = append $problems (printf "%s.%s: steps 1..n-1 run as init containers, and Kubernetes allows probes and lifecycle hooks only on regular containers and sidecars; only the last step may set %s" $where $field $field) }}
+{{- $problems = append $problems (printf "%s.%s: steps 1..n-1 run as init containers, and Kubernetes allows probes and lifecycle hooks only on regular containers and sidecars; only the last step may set %s (or make it a sidecar)" $where $field $field) }}
 {{- end }}
 {{- end }}
 {{- end }}
 {{- if eq (toString $step.restartPolicy) "Always" }}
-{{- $problems = append $problems (printf "%s.restartPolicy: Always would never let the step finish (as an init container it becomes a sidecar, as the last step it restarts forever); a step must run to completion" $where) }}
+{{- $problems = append $problems (printf "%s.restartPolicy: Always would never let the step finish (as an init container it becomes a sidecar, as the last step it restarts forever); a step must run to completion: put a long-running helper in sidecars" $where) }}
 {{- end }}
+{{- if not $step.script }}
+{{- range $field := list "timeoutSeconds" "onError" "results" }}
+{{- if get $step $field }}
+{{- $problems = append $problems (printf "%s.%s: only a script step can have %s: the chart runs the script inside a small sh wrapper that enforces it, and a command step's image may have no shell" $where $field $field) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- range $j, $env := $step.env }}
+{{- with $env.fromStep }}
+{{- $from := printf "%s.env[%d].fromStep" $where $j }}
+{{- if or (hasKey $env "value") (hasKey $env "valueFrom") }}
+{{- $problems = append $problems (printf "%s: an env entry takes fromStep or value/valueFrom, not both" $from) }}
+{{- end }}
+{{- if not (and (hasKey $results .step) (has .result (get $results .step | default list))) }}
+{{- if hasKey $results .step }}
+{{- $problems = append $problems (printf "%s: step %q declares no result %q (its results: %s)" $from .step .result (join ", " (get $results .step) | default "none")) }}
+{{- else }}
+{{- $problems = append $problems (printf "%s: %q is not a step before %s; a step reads results of earlier steps only" $from .step $step.name) }}
+{{- end }}
+{{- end }}
+{{- if semverCompare "<1.35.0-0" $kube }}
+{{- $problems = append $problems (printf "%s: reading a result needs Kubernetes 1.35 or later (env files, the EnvFiles feature, on by default since 1.35); this cluster is %s" $from $kube) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- $_ := set $results $step.name ($step.results | default list) }}
+{{- end }}
+{{- range $i, $sidecar := $chain.sidecars }}
+{{- $where := printf "sidecars[%d] (%s)" $i $sidecar.name }}
+{{- if hasKey $seen $sidecar.name }}
+{{- $problems = append $problems (printf "%s: the name %q is already used by a step or sidecar; container names must be unique" $where $sidecar.name) }}
+{{- end }}
+{{- $_ := set $seen $sidecar.name $where }}
+{{- if and $sidecar.before (not (has $sidecar.before $names)) }}
+{{- $problems = append $problems (printf "%s.before: there is no step named %q (steps: %s)" $where $sidecar.before (join ", " $names)) }}
+{{- end }}
+{{- if not $sidecar.image }}
+{{- $problems = append $problems (printf "%s: has no image; set sidecars[%d].image or stepDefaults.image" $where $i) }}
+{{- end }}
+{{- if and $sidecar.script $sidecar.command }}
+{{- $problems = append $problems (printf "%s: sets both script and command" $where) }}
+{{- end }}
+{{- if and $sidecar.restartPolicy (ne (toString $sidecar.restartPolicy) "Always") }}
+{{- $problems = append $problems (printf "%s.restartPolicy: a sidecar is an init container with restartPolicy Always, which the chart sets; leave it unset" $where) }}
+{{- end }}
+{{- range $j, $m := $sidecar.volumeMounts }}
+{{- if not (has $m.name $volumes) }}
+{{- $problems = append $problems (printf "%s: volumeMounts[%d] mounts volume %q at %s, which volumes does not declare (declared: %s)" $where $j $m.name $m.mountPath $declared) }}
+{{- end }}
+{{- end }}
+{{- if semverCompare "<1.29.0-0" $kube }}
+{{- $problems = append $problems (printf "%s: sidecars need Kubernetes 1.29 or later (native sidecars: init containers with restartPolicy Always); this cluster is %s" $where $kube) }}
+{{- end }}
+{{- end }}
+{{- $rules := $chain.podFailureRules }}
+{{- if $rules }}
+{{- if $values.volcano.enabled }}
+{{- $problems = append $problems "onExitCodes, job.podFailurePolicy and job.ignoreDisruptions: a Volcano Job has no pod failure policy; use volcano.policies (which can match exitCode too)" }}
+{{- end }}
+{{- if eq $values.pod.restartPolicy "OnFailure" }}
+{{- $problems = append $problems "pod.restartPolicy: OnFailure cannot go with onExitCodes, job.podFailurePolicy or job.ignoreDisruptions: Kubernetes applies a pod failure policy only to pods with restartPolicy Never" }}
+{{- end }}
+{{- if gt (len $rules) 20 }}
+{{- $problems = append $problems (printf "onExitCodes, job.podFailurePolicy and job.ignoreDisruptions make %d pod failure rules; Kubernetes allows 20" (len $rules)) }}
+{{- end }}
+{{- if eq (toString $values.job.podReplacementPolicy) "TerminatingOrFailed" }}
+{{- $problems = append $problems "job.podReplacementPolicy: a pod failure policy (from onExitCodes, job.podFailurePolicy or job.ignoreDisruptions) needs Failed" }}
+{{- end }}
+{{- end }}
+{{- if and $values.rbac.rules (not (or $values.serviceAccount.create $values.serviceAccount.name)) }}
+{{- $problems = append $problems "rbac.rules: the Role needs a ServiceAccount to bind to: set serviceAccount.create or serviceAccount.name" }}
+{{- end }}
+{{- if and $values.pod.serviceAccountName (or $values.serviceAccount.create $values.serviceAccount.name) }}
+{{- $problems = append $problems "pod.serviceAccountName and serviceAccount: both name the pod's ServiceAccount; set one" }}
+{{- end }}
+{{- $fileBytes := 0 }}
+{{- range $name, $content := $values.files }}{{ $fileBytes = add $fileBytes (len $name) (len $content) }}{{ end }}
+{{- if gt $fileBytes 1000000 }}
+{{- $problems = append $problems (printf "files: %d bytes, more than a ConfigMap holds (1 MiB with its metadata); put large files in an image or a volume" $fileBytes) }}
 {{- end }}
 {{- if $values.volcano.enabled }}
 {{- if include "sequential-job.isSet" $values.job.activeDeadlineSeconds }}
@@ -64,7 +155,7 @@ rendered containers): every problem found, as {"problems": ["<path>: <what is wr
 {{- $problems = append $problems (printf "job.backoffLimit: %v has no effect on a Volcano Job; use volcano.maxRetry" $values.job.backoffLimit) }}
 {{- end }}
 {{- end }}
-{{- with include "sequential-job.sizeProblem" (dict "containers" .containers "root" .root) }}
+{{- with include "sequential-job.sizeProblem" (dict "containers" (concat $chain.initContainers (list (last $chain.containers))) "root" .root) }}
 {{- $problems = append $problems . }}
 {{- end }}
 {{- /* toYaml returns "" instead of failing on a string YAML cannot carry; find any such string by its path first */}}
