@@ -41,7 +41,8 @@ lint: deps ## ruff, yamllint, chart-testing's ct lint, helm lint --strict of eve
 	$(VENV)/bin/yamllint --strict .
 	PATH="$(VENV)/bin:$(ROOT)/.tools/bin:$$PATH" ct lint --config ct.yaml --charts $(CHART)
 	@set -e; for helm in "$(HELM)" "$(HELM3)"; do for v in $(OVERLAYS); do \
-	  base=$$(sed -n 's/^# base: *//p' $$v); args="-f $$v"; [ -z "$$base" ] || args="-f values/$$base $$args"; \
+	  args="-f $$v"; f=$$v; while base=$$(sed -n 's/^# base: *//p' $$f); [ -n "$$base" ]; do \
+	    f=values/$$base; args="-f $$f $$args"; done; \
 	  echo "$$(basename $$helm) lint --strict $(CHART) $$args"; $$helm lint --strict --quiet $(CHART) $$args; done; done
 	$(PY) scripts/kube_lint.py
 
