@@ -49,3 +49,8 @@ helm.sh/chart: {{ include "sequential-job.chart" . }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/component: sequential-job
 {{- end }}
+
+{{/* sequential-job.shardsName: the ConfigMap that holds the shards, one per Job (<workload name>-shards). */}}
+{{- define "sequential-job.shardsName" -}}
+{{- printf "%s-shards" (include "sequential-job.workloadName" .) }}
+{{- end }}

@@ -4,8 +4,10 @@ The pod template.
 
 {{/*
 sequential-job.podTemplate: the pod template (metadata and spec) shared by the batch/v1 Job and the Volcano Job, so
-the two cannot drift. Steps 1..n-1 are initContainers, step n is the only container; every other pod field is the
-values' `pod` as written, less the chart's own keys and null or empty values.
+the two cannot drift, as JSON. Steps 1..n-1 are initContainers, step n is the only container; every other pod field is
+the values' `pod` as written, less the chart's own keys and null or empty values. pod.labels and pod.annotations are
+added to the chart's own (a key set in both takes the values' value). With shards, the pod also has their ConfigMap
+as a volume.
 */}}
 {{- define "sequential-job.podTemplate" -}}
 {{- include "sequential-job.chain" . }}
@@ -14,18 +16,12 @@ values' `pod` as written, less the chart's own keys and null or empty values.
 {{- $spec := include "sequential-job.withoutEmpty" (omit $pod "maxObjectBytes" "labels" "annotations") | fromJson }}
 {{- with initial $containers }}{{ $_ := set $spec "initContainers" . }}{{ end }}
 {{- $_ := set $spec "containers" (list (last $containers)) }}
-{{- with .Values.volumes }}{{ $_ := set $spec "volumes" . }}{{ end -}}
-metadata:
-  labels:
-    {{- include "sequential-job.labels" . | nindent 4 }}
-    {{- with $pod.labels }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
-  annotations:
-    kubectl.kubernetes.io/default-container: {{ (last $containers).name }}
-    {{- with $pod.annotations }}
-    {{- toYaml . | nindent 4 }}
-    {{- end }}
-spec:
-  {{- toYaml $spec | nindent 2 }}
+{{- $volumes := .Values.volumes | default list }}
+{{- if .Values.shards }}
+{{- $volumes = append $volumes (dict "name" (include "sequential-job.shardsVolume" .) "configMap" (dict "name" (include "sequential-job.shardsName" .))) }}
+{{- end }}
+{{- with $volumes }}{{ $_ := set $spec "volumes" . }}{{ end }}
+{{- $labels := merge (dict) ($pod.labels | default dict) (include "sequential-job.labels" . | fromYaml) }}
+{{- $annotations := merge (dict) ($pod.annotations | default dict) (dict "kubectl.kubernetes.io/default-container" (last $containers).name) }}
+{{- toJson (dict "metadata" (dict "labels" $labels "annotations" $annotations) "spec" $spec) }}
 {{- end }}

@@ -36,3 +36,41 @@ regular container's request. Returns JSON {"<resource>": {"quantity": "<as writt
 {{- end }}
 {{- toJson $best }}
 {{- end }}
+
+{{/*
+sequential-job.peakPods: how many of the release's pods can run at once: a batch/v1 Job's parallelism (Kubernetes'
+default 1) up to its completions (the number of shards, or job.completions); a Volcano Job's replicas (one per shard),
+which it creates all at once.
+*/}}
+{{- define "sequential-job.peakPods" -}}
+{{- $shards := len (.Values.shards | default list) }}
+{{- if .Values.volcano.enabled }}
+{{- max $shards 1 }}
+{{- else }}
+{{- $parallelism := int (.Values.job.parallelism | default 1) }}
+{{- $completions := ternary $shards (int (.Values.job.completions | default $parallelism)) (gt $shards 0) }}
+{{- min $parallelism $completions }}
+{{- end }}
+{{- end }}
+
+{{/*
+sequential-job.formatQuantity (dict "resource" name "value" number): a number of cores (cpu) or units (bytes, ...) as
+a Kubernetes quantity: whole or milli-cores for cpu; otherwise with the suffix (binary or decimal) that divides it
+exactly and leaves the smallest number, or plain.
+*/}}
+{{- define "sequential-job.formatQuantity" -}}
+{{- $v := float64 .value }}
+{{- if eq .resource "cpu" }}
+{{- $milli := round (mulf $v 1000) 0 | int64 }}
+{{- if eq (mod $milli 1000) 0 }}{{ div $milli 1000 }}{{ else }}{{ $milli }}m{{ end }}
+{{- else }}
+{{- $best := dict "number" $v "suffix" "" }}
+{{- range $s := list "Ki" "Mi" "Gi" "Ti" "Pi" "Ei" "k" "M" "G" "T" "P" "E" }}
+{{- $n := divf $v (include "sequential-job.quantity" (printf "1%s" $s) | float64) }}
+{{- if and (ge $n 1.0) (eq (floor $n) $n) (lt $n $best.number) }}
+{{- $best = dict "number" $n "suffix" $s }}
+{{- end }}
+{{- end }}
+{{- if eq (floor $best.number) $best.number }}{{ int64 $best.number }}{{ else }}{{ $best.number }}{{ end }}{{ $best.suffix }}
+{{- end }}
+{{- end }}

@@ -36,14 +36,39 @@ that sets either keeps its own. Returns JSON.
 {{- end }}
 
 {{/*
-sequential-job.container (dict "step" defaulted step "shell" stepDefaults.shell): the step as a Kubernetes Container:
-every field as it is, except that script becomes command [shell, -c, script] and null or empty fields are left out.
-Returns JSON.
+sequential-job.container (dict "step" defaulted step "shell" stepDefaults.shell "sharded" true when shards are set): the
+step as a Kubernetes Container: every field as it is, except that script becomes command [shell, -c, script] and null
+or empty fields are left out. A sharded step also mounts the shards read-only at /shards, and its script starts by
+reading its own shard into $SHARD. Returns JSON.
 */}}
 {{- define "sequential-job.container" -}}
 {{- $container := include "sequential-job.withoutEmpty" (omit .step "script") | fromJson }}
 {{- with .step.script }}
-{{- $_ := set $container "command" (list $.shell "-c" .) }}
+{{- $script := ternary (printf "%s\n%s" (include "sequential-job.shardPreamble" $) .) . $.sharded }}
+{{- $_ := set $container "command" (list $.shell "-c" $script) }}
+{{- end }}
+{{- if .sharded }}
+{{- $mount := dict "name" (include "sequential-job.shardsVolume" .) "mountPath" (include "sequential-job.shardsPath" .) "readOnly" true }}
+{{- $_ := set $container "volumeMounts" (append ($container.volumeMounts | default list) $mount) }}
 {{- end }}
 {{- toJson $container }}
+{{- end }}
+
+{{/* sequential-job.shardsVolume: the name of the pod volume that holds the shards. */}}
+{{- define "sequential-job.shardsVolume" -}}
+shards
+{{- end }}
+
+{{/* sequential-job.shardsPath: where every step of a fanned-out chain finds the shards, one file per index. */}}
+{{- define "sequential-job.shardsPath" -}}
+/shards
+{{- end }}
+
+{{/*
+sequential-job.shardPreamble: the shell line a sharded script step starts with: its own shard (the file named after
+the pod's index: JOB_COMPLETION_INDEX in a batch/v1 Job, VC_TASK_INDEX from Volcano's env plugin) into $SHARD, or exit
+when it cannot be read.
+*/}}
+{{- define "sequential-job.shardPreamble" -}}
+SHARD="$(cat "{{ include "sequential-job.shardsPath" . }}/${JOB_COMPLETION_INDEX:-$VC_TASK_INDEX}")" || exit; export SHARD
 {{- end }}
