@@ -90,16 +90,15 @@ def pod_index(pod: Any) -> int | None:
 
 
 def index_ranges(indexes: list[int]) -> str:
-    """[0, 1, 2, 4, 5] -> "0-2,4-5": Kubernetes' notation for the indexes in a Job's status."""
-    parts: list[str] = []
-    ordered = sorted(set(indexes))
-    start = 0
-    for i, index in enumerate(ordered):
-        if i + 1 == len(ordered) or ordered[i + 1] != index + 1:
-            first = ordered[start]
-            parts.append(str(first) if first == index else f"{first}-{index}")
-            start = i + 1
-    return ",".join(parts) or "none"
+    """[0, 1, 2, 4, 5] -> "0-2,4,5": the notation of a Job's status.completedIndexes (two neighbours are written as
+    two indexes, longer runs as first-last)."""
+    runs: list[list[int]] = []
+    for index in sorted(set(indexes)):
+        if runs and runs[-1][1] == index - 1:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index])
+    return ",".join(str(a) if a == b else f"{a},{b}" if b == a + 1 else f"{a}-{b}" for a, b in runs) or "none"
 
 
 @dataclass
@@ -129,7 +128,7 @@ def index_states(pods: list[Any], total: int) -> list[IndexState]:
 
 
 def index_summary(states: list[IndexState]) -> str:
-    """ "indexes: 5 succeeded (0-2,4-5), 1 failed (3), ..." over every phase present."""
+    """ "indexes: 5 succeeded (0-2,4,5), 1 failed (3), ..." over every phase present."""
     by_phase: dict[str, list[int]] = {}
     for state in states:
         by_phase.setdefault(state.phase, []).append(state.index)

@@ -16,7 +16,14 @@ def pod(name: str, phase: str, index: int | None, annotation: str = INDEX_ANNOTA
 
 @pytest.mark.parametrize(
     "indexes, expected",
-    [([], "none"), ([3], "3"), ([0, 1, 2, 4, 5], "0-2,4-5"), ([5, 1, 0, 1], "0-1,5"), ([0, 2, 4], "0,2,4")],
+    [
+        ([], "none"),
+        ([3], "3"),
+        ([0, 1, 2, 4, 5], "0-2,4,5"),
+        ([5, 1, 0, 1], "0,1,5"),
+        ([0, 2, 4], "0,2,4"),
+        ([7, 8, 9], "7-9"),
+    ],
 )
 def test_index_ranges_use_kubernetes_notation(indexes: list[int], expected: str) -> None:
     assert index_ranges(indexes) == expected
@@ -49,5 +56,5 @@ def test_each_index_takes_its_newest_pod_and_counts_the_attempts() -> None:
 def test_the_summary_counts_every_phase_in_order() -> None:
     pods = [pod(f"p{i}", "Succeeded", i) for i in (0, 1, 2, 4, 5)] + [pod("p3", "Failed", 3)]
     assert index_summary(index_states(pods, total=7)) == (
-        "indexes: 5 succeeded (0-2,4-5), 1 failed (3), 1 not started (6)"
+        "indexes: 5 succeeded (0-2,4,5), 1 failed (3), 1 not started (6)"
     )
