@@ -7,22 +7,17 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import kubernetes_validate
 import pytest
-import values_schema
 
 from harness import Manifest, render, render_error, thaw
 from harness.paths import CHART
-from harness.samples import Sampler, contains, prune
+from harness.samples import Sampler, contains, kubernetes_fields, kubernetes_sampler, prune
 from harness.schemas import chart_kube_versions, validate_object
 from harness.values import chain
 
 OLDEST, NEWEST = chart_kube_versions()
 SCHEMA: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text())
-SOURCE = values_schema.load_source()
-KUBE = values_schema.kubernetes_definitions(values_schema.definitions_version(SOURCE))
-OWNED = SOURCE["properties"]["job"]["x-kubernetes-fields"]["except"]
-JOB_FIELDS = [f for f in KUBE["io.k8s.api.batch.v1.JobSpec"]["properties"] if f not in OWNED]
+JOB_FIELDS, OWNED = kubernetes_fields("job")
 # Volcano has its own ttlSecondsAfterFinished; everything else is a batch/v1 Job's own.
 VOLCANO_TOO = {"ttlSecondsAfterFinished"}
 
@@ -72,9 +67,7 @@ def test_every_job_field_passes_strict_validation_at_the_newest_version() -> Non
 
 
 def test_the_job_fields_the_oldest_version_knows_pass_strict_validation_there() -> None:
-    path = kubernetes_validate.__file__.rsplit("/", 1)[0] + f"/kubernetes-json-schema/v{OLDEST}-local-strict"
-    old = Sampler(json.loads(open(f"{path}/_definitions.json").read())["$defs"], prefix="#/$defs/")
-    job = prune(JOB, {"$ref": "#/$defs/io.k8s.api.batch.v1.JobSpec"}, old)
+    job = prune(JOB, {"$ref": "#/$defs/io.k8s.api.batch.v1.JobSpec"}, kubernetes_sampler(OLDEST))
     assert len(job) >= 8, f"too little of the sample survived pruning to {OLDEST}: {job}"
     manifest = rendered(job, kube_version=OLDEST)
     problems = [p for obj in manifest.objects for p in validate_object(obj, OLDEST)]

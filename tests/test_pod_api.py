@@ -8,21 +8,19 @@ import functools
 import json
 from typing import Any
 
-import kubernetes_validate
 import pytest
 import values_schema
 
 from harness import Manifest, render, render_error, thaw
 from harness.paths import CHART
-from harness.samples import Sampler, contains, prune
+from harness.samples import Sampler, contains, kubernetes_fields, kubernetes_sampler, prune
 from harness.schemas import chart_kube_versions, validate_object
 
 OLDEST, NEWEST = chart_kube_versions()
 SCHEMA: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text())
 SOURCE = values_schema.load_source()
 KUBE = values_schema.kubernetes_definitions(values_schema.definitions_version(SOURCE))
-OWNED_POD_FIELDS = SOURCE["properties"]["pod"]["x-kubernetes-fields"]["except"]
-POD_FIELDS = [f for f in KUBE["io.k8s.api.core.v1.PodSpec"]["properties"] if f not in OWNED_POD_FIELDS]
+POD_FIELDS, OWNED_POD_FIELDS = kubernetes_fields("pod")
 CONTAINER_FIELDS = [f for f in KUBE["io.k8s.api.core.v1.Container"]["properties"] if f != "name"]
 # Kubernetes refuses these on init containers that are not sidecars, so only the last step may set them.
 REGULAR_CONTAINER_ONLY = {"lifecycle", "livenessProbe", "readinessProbe", "startupProbe"}
@@ -133,8 +131,7 @@ def test_every_field_passes_strict_validation_at_the_newest_version(route: str) 
 
 
 def test_the_fields_the_oldest_version_knows_pass_strict_validation_there() -> None:
-    path = kubernetes_validate.__file__.rsplit("/", 1)[0] + f"/kubernetes-json-schema/v{OLDEST}-local-strict"
-    old = Sampler(json.loads(open(f"{path}/_definitions.json").read())["$defs"], prefix="#/$defs/")
+    old = kubernetes_sampler(OLDEST)
 
     def pruned(value: dict[str, Any], definition: str) -> dict[str, Any]:
         return prune(value, {"$ref": f"#/$defs/{definition}"}, old)
