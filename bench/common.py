@@ -45,6 +45,23 @@ def helm_template(
     )
 
 
+def helm_install(
+    namespace: str, release: str, values_file: Path, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    """`helm install` (Helm 4) of the chart with one values file; raises on failure when check is true."""
+    proc = subprocess.run(
+        [helm_binaries()["helm"], "install", release, str(CHART), "-n", namespace, "-f", str(values_file)],
+        capture_output=True,
+        text=True,
+        env=helm_env(),
+        cwd=ROOT,
+        timeout=600,
+    )
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"helm install {release} failed:\n{proc.stderr}")
+    return proc
+
+
 def boottime() -> float:
     """Seconds since boot (CLOCK_BOOTTIME): the clock behind /proc/uptime, which the steps read inside containers."""
     return time.clock_gettime(time.CLOCK_BOOTTIME)
