@@ -24,7 +24,7 @@ def test_pod_api_overlay_runs_with_its_fields(namespace: str, helm_name: str) ->
     assert spec.topology_spread_constraints[0].topology_key == "kubernetes.io/hostname"
     assert spec.enable_service_links is False
     assert spec.automount_service_account_token is False
-    assert spec.containers[0].readiness_probe.exec.command == ["test", "-f", "/srv/output/artifact"]
+    assert spec.containers[0].readiness_probe.var_exec.command == ["test", "-f", "/srv/output/artifact"]
     # The fields did what they say inside the last step: its own hosts entry and DNS search list.
     last = logs(pod, "job-3")
     assert "artifacts.local" in last and "search steps.local" in last, f"job-3 logs:\n{last}"
