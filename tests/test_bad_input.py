@@ -330,6 +330,12 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
         (),
     ),
     (
+        "succeeded-indexes-empty-range",
+        fanout(SIX, job={"successPolicy": {"rules": [{"succeededIndexes": "0,2-2"}]}}),
+        'job.successPolicy.rules[0].succeededIndexes: "0,2-2" is not in increasing order',
+        (),
+    ),
+    (
         "succeeded-count-over-completions",
         fanout(SIX, job={"successPolicy": {"rules": [{"succeededCount": 7}]}}),
         "job.successPolicy.rules[0].succeededCount: 7 is more than the 6 completions",

@@ -183,7 +183,7 @@ backoffLimit 0); for a batch/v1 Job, the combinations of JobSpec fields that its
 {{- $last := atoi (last $ends) }}
 {{- if ge $last $completions }}
 {{- $problems = append $problems (printf "%s.succeededIndexes: index %d is out of range: the Job's indexes are 0 to %d" $where $last (sub $completions 1)) }}
-{{- else if or (le $first $previous) (gt $first $last) }}
+{{- else if or (le $first $previous) (and (eq (len $ends) 2) (ge $first $last)) }}
 {{- $problems = append $problems (printf "%s.succeededIndexes: %q is not in increasing order" $where $rule.succeededIndexes) }}
 {{- end }}
 {{- $total = add $total (sub $last $first) 1 }}
