@@ -117,8 +117,9 @@ def probe(shape: str, n: int, tmp: Path) -> dict[str, Any]:
             result["configmap_bytes"] = etcd.stored_bytes("configmaps", ns, f"{RELEASE}-sequential-job-1-shards")
         else:
             result["message"] = proc.stderr.strip().splitlines()[-1].strip()[:600]
-            left = [c.metadata.name for c in core.list_namespaced_config_map(ns).items if "shards" in c.metadata.name]
-            left += [j.metadata.name for j in client.BatchV1Api().list_namespaced_job(ns).items]
+            configmaps = core.list_namespaced_config_map(ns).items
+            left = [f"ConfigMap {c.metadata.name}" for c in configmaps if c.metadata.name.endswith("-shards")]
+            left += [f"Job {j.metadata.name}" for j in client.BatchV1Api().list_namespaced_job(ns).items]
             result["objects_left"] = left
         return result
     finally:
