@@ -28,6 +28,13 @@ def helm_template(
     return run_helm(helm, *args, *extra, check=False, timeout=600)
 
 
+def helm_install(namespace: str, release: str, values_file: Path, check: bool = True) -> HelmRun:
+    """`helm install` (Helm 4) of the chart with one values file; raises on failure when check is true."""
+    return run_helm(
+        "helm", "install", release, str(CHART), "-n", namespace, "-f", str(values_file), check=check, timeout=600
+    )
+
+
 def boottime() -> float:
     """Seconds since boot (CLOCK_BOOTTIME): the clock behind /proc/uptime, which the steps read inside containers."""
     return time.clock_gettime(time.CLOCK_BOOTTIME)

@@ -211,6 +211,37 @@ def reservation(r: dict[str, Any], out: Path) -> Path:
     return _save(fig, out / "reservation.png")
 
 
+def shards(r: dict[str, Any], out: Path) -> Path:
+    fig, (ax_t, ax_s) = plt.subplots(1, 2, figsize=(10, 3.8))
+    sizes = r["sizes"]
+    for helm, d in r["helms"].items():
+        med = [d[str(n)]["median"] for n in sizes]
+        lo = [m - d[str(n)]["min"] for m, n in zip(med, sizes, strict=True)]
+        hi = [d[str(n)]["max"] - m for m, n in zip(med, sizes, strict=True)]
+        ax_t.errorbar(sizes, med, yerr=[lo, hi], fmt="o-", capsize=3, color=COLORS[helm], label=HELM_LABEL[helm])
+    ax_t.set(xscale="log", xlabel="shards", ylabel="helm template wall time, s", title="Render time")
+    ax_t.legend(fontsize=8)
+    ax_t.grid(alpha=0.3)
+    ax_s.plot(sizes, [r["output_bytes"][str(n)] / 1024 for n in sizes], "o-", color="tab:gray")
+    ax_s.set(xscale="log", yscale="log", xlabel="shards", ylabel="rendered manifest, KiB", title="Output size")
+    ax_s.grid(alpha=0.3)
+    return _save(fig, out / "shards.png")
+
+
+def fanout(r: dict[str, Any], out: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    names = list(r["runners"])
+    med = [r["runners"][n]["seconds"]["median"] for n in names]
+    lo = [m - r["runners"][n]["seconds"]["min"] for m, n in zip(med, names, strict=True)]
+    hi = [r["runners"][n]["seconds"]["max"] - m for m, n in zip(med, names, strict=True)]
+    colors = ["tab:green"] * (len(names) - 1) + ["tab:red"]
+    ax.bar(range(len(names)), med, yerr=[lo, hi], capsize=4, color=colors)
+    ax.set_xticks(range(len(names)), [n.replace("parallelism", "one Job,\nparallelism") for n in names])
+    ax.set(ylabel="wall time, s (median, min-max)", title=f"{r['chains']} chains of {r['steps']} trivial steps")
+    ax.grid(alpha=0.3, axis="y")
+    return _save(fig, out / "fanout.png")
+
+
 FIGURES = {
     "render": render_scaling,
     "schema": schema_cost,
@@ -218,6 +249,8 @@ FIGURES = {
     "handoff": handoff,
     "limit": scale_limit,
     "reservation": reservation,
+    "shards": shards,
+    "fanout": fanout,
 }
 
 

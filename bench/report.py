@@ -263,6 +263,68 @@ def reservation_section(r: dict[str, Any]) -> list[str]:
     return lines + _table(header, rows)
 
 
+def shards_section(r: dict[str, Any]) -> list[str]:
+    helms = list(r["helms"])
+    header = ["shards", "output", *(f"{HELM_LABEL[h]} s, median (min-max)" for h in helms)]
+    rows = [
+        [f"{n:,}".replace(",", " "), f"{r['output_bytes'][str(n)] / 1024:.1f} KiB"]
+        + [_spread(r["helms"][h][str(n)]) for h in helms]
+        for n in r["sizes"]
+    ]
+    lines = [
+        f"**Shards: rendering** (`helm template` of a 3-step chain over n shards like `{r['shard']}`, "
+        f"{r['repetitions']} interleaved repetitions per cell)",
+        "",
+    ]
+    return lines + _table(header, rows)
+
+
+def fanout_section(r: dict[str, Any]) -> list[str]:
+    header = ["runner", "wall s, median (min-max)", "of which submitting s"]
+    rows = [
+        [name, _spread(d["seconds"], "{:.1f}"), _spread(d["submit_seconds"], "{:.1f}")]
+        for name, d in r["runners"].items()
+    ]
+    lines = [
+        f"**Fan-out** (embedded cluster: {r['chains']} chains of {r['steps']} trivial steps, from the first "
+        f"`helm install` until the last Job is Complete; one release with {r['chains']} shards at a given "
+        f"parallelism against {r['chains']} releases installed one after another)",
+        "",
+    ]
+    return lines + _table(header, rows)
+
+
+def shardlimit_section(r: dict[str, Any]) -> list[str]:
+    header = [
+        "shard shape",
+        "helm install takes up to (measured)",
+        "fails at",
+        "release record at the largest",
+        "ConfigMap in etcd at the largest",
+        f"chart accepts (shardsMaxBytes {r['budget']})",
+        "chart accepts (shardsMaxBytes 0)",
+    ]
+    rows, notes = [], []
+    for shape, d in r["shapes"].items():
+        big, fail = d["largest_installed"], d["smallest_refused"]
+        rows.append(
+            [
+                shape,
+                f"{big['n']}" if big else "-",
+                f"{fail['n']}" if fail else "-",
+                f"{big['release_secret_bytes'] / 1024:.0f} KiB" if big and big.get("release_secret_bytes") else "-",
+                f"{big['configmap_bytes'] / 1024:.0f} KiB" if big and big.get("configmap_bytes") else "-",
+                str(d["chart_default_accepts"]),
+                str(d["chart_unbudgeted_accepts"]),
+            ]
+        )
+        if fail:
+            left = ", ".join(fail.get("objects_left") or []) or "nothing"
+            notes.append(f"- {shape}, {fail['n']} shards: `{fail['message']}` (left in the namespace: {left})")
+    lines = ["**Shards: how many fit** (embedded cluster, `helm install` with the Job suspended)", ""]
+    return lines + _table(header, rows) + [""] + notes
+
+
 SECTIONS = (
     ("render", render_section),
     ("schema", schema_section),
@@ -270,6 +332,9 @@ SECTIONS = (
     ("handoff", handoff_section),
     ("limit", limit_section),
     ("reservation", reservation_section),
+    ("shards", shards_section),
+    ("fanout", fanout_section),
+    ("shardlimit", shardlimit_section),
 )
 
 

@@ -3,9 +3,10 @@
     python -m bench.run [--quick] [--parts PART,...] [--out DIR] [--merge] [--readme]
 
 Parts: render (helm template scaling, Helm 4 and 3), schema (what the values schema adds to a render), harness (the
-unit suite's cost), reservation (per overlay),
+unit suite's cost), reservation (per overlay), shards (rendering 10 to 10 000 shards),
 and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step), limit (how many steps
-fit) and verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results).
+fit), verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results), fanout (8 chains
+as one Indexed Job against 8 installs) and shardlimit (how many shards `helm install` takes).
 `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
 invocation, inside scripts/cluster/with-cluster.sh); `--readme` rewrites the README's table between its markers.
 """
@@ -20,29 +21,41 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import harness_cost, render_scaling, reservation, schema_cost
+from bench import harness_cost, render_scaling, reservation, schema_cost, shards
 from bench.common import load_average, machine
 from sequential_job.paths import ROOT
 
-NO_CLUSTER = ("render", "schema", "harness", "reservation")
-CLUSTER = ("handoff", "limit", "verify")
+NO_CLUSTER = ("render", "schema", "harness", "reservation", "shards")
+CLUSTER = ("handoff", "limit", "verify", "fanout", "shardlimit")
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
 
 
 def run_part(part: str, quick: bool) -> dict[str, Any]:
+    def log(line: str) -> None:
+        print(line, flush=True)
+
     if part in CLUSTER:
-        from bench import cluster, handoff, scale_limit  # the kubernetes client only when a cluster part runs
+        from bench import cluster, fanout, handoff, scale_limit  # the kubernetes client only when a cluster part runs
 
         cluster.connect()
         if part == "verify":  # stored with the scale limit, whose report shows it
-            return scale_limit.verify(log=lambda line: print(line, flush=True))
-        module = handoff if part == "handoff" else scale_limit
+            return scale_limit.verify(log=log)
+        run = {
+            "handoff": handoff.run,
+            "limit": scale_limit.run,
+            "fanout": fanout.fanout,
+            "shardlimit": fanout.shardlimit,
+        }
     else:
-        module = {"render": render_scaling, "schema": schema_cost, "harness": harness_cost, "reservation": reservation}[
-            part
-        ]
-    return module.run(quick=quick, log=lambda line: print(line, flush=True))
+        run = {
+            "render": render_scaling.run,
+            "schema": schema_cost.run,
+            "harness": harness_cost.run,
+            "reservation": reservation.run,
+            "shards": shards.run,
+        }
+    return run[part](quick=quick, log=log)
 
 
 def update_readme(table: str, figures: list[Path]) -> None:

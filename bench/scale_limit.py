@@ -29,10 +29,9 @@ from kubernetes.client.exceptions import ApiException
 
 from bench import etcd
 from bench.cluster import delete_namespace, new_namespace, wait_job
-from bench.common import helm_template, write_values
+from bench.common import helm_install, helm_template, write_values
 from bench.stats import Line
-from sequential_job.helm import HelmRun, run_helm
-from sequential_job.paths import CHART
+from sequential_job.helm import HelmRun
 from sequential_job.values import chain
 
 STAGES = ("refused", "no-pod", "no-status", "ok")
@@ -168,7 +167,7 @@ def probe(n: int, family: str, tmp: Path, *, run_to_end: bool = False, extra: di
 
 def install(ns: str, values: Path, check: bool = True) -> HelmRun:
     """`helm install` (Helm 4) of the chart with one values file; raises on failure when check is true."""
-    return run_helm("helm", "install", RELEASE, str(CHART), "-n", ns, "-f", str(values), check=check, timeout=600)
+    return helm_install(ns, RELEASE, values, check=check)
 
 
 def ran_on_node(ns: str, pod_name: str, step: int) -> bool:

@@ -8,9 +8,11 @@ import pytest
 from sequential_job.helm import run_helm
 from sequential_job.paths import CHART, VALUES_DIR
 from sequential_job.render import render, render_error
-from sequential_job.values import chain
+from sequential_job.values import chain, fanout
 
 SEED = VALUES_DIR / "seed.yaml"
+SIX = ["a", "b", "c", "d", "e", "f"]
+EXIT_CODES_OF_TOW = {"containerName": "tow", "operator": "In", "values": [1]}
 OK_STEP = {"name": "one", "image": "alpine:3.11", "script": "true"}
 
 
@@ -108,7 +110,12 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
     ),
     ("volume-without-name", steps(volumes=[{"emptyDir": {}}]), "/volumes/0", ()),
     ("volcano-typo", {"volcano": {"enabled": True, "queu": "x"}}, "'queu' not allowed", (SEED,)),
-    ("volcano-min-available-2", {"volcano": {"enabled": True, "minAvailable": 2}}, "/volcano/minAvailable", (SEED,)),
+    (
+        "volcano-min-available-2",
+        {"volcano": {"enabled": True, "minAvailable": 2}},
+        "volcano.minAvailable: 2 is more than the 1 pod the Volcano Job runs",
+        (SEED,),
+    ),
     (
         "volcano-bad-policy-action",
         {"volcano": {"enabled": True, "policies": [{"event": "PodFailed", "action": "Explode"}]}},
@@ -229,6 +236,197 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
         "termination-policy",
         steps(stepDefaults={"terminationMessagePolicy": "Logs"}),
         "/stepDefaults/terminationMessagePolicy",
+        (),
+    ),
+    # The JobSpec under job, and shards (fan-out): what the schema sees, then the combinations Kubernetes refuses.
+    ("job-owned-selector", steps(job={"selector": {"matchLabels": {"a": "b"}}}), "'selector' not allowed", ()),
+    ("job-owned-template", steps(job={"template": {}}), "'template' not allowed", ()),
+    ("job-completion-mode-typo", steps(job={"completionMode": "indexed"}), "/job/completionMode", ()),
+    ("job-negative-parallelism", steps(job={"parallelism": -1}), "/job/parallelism", ()),
+    (
+        "job-success-policy-typo",
+        fanout(SIX, job={"successPolicy": {"rules": [{"succededCount": 1}]}}),
+        "at '/job/successPolicy/rules/0': additional properties 'succededCount' not allowed",
+        (),
+    ),
+    (
+        "job-succeeded-indexes-syntax",
+        fanout(SIX, job={"successPolicy": {"rules": [{"succeededIndexes": "0..2"}]}}),
+        "/job/successPolicy/rules/0/succeededIndexes",
+        (),
+    ),
+    ("shards-not-strings", steps(shards=[1, 2]), "/shards/0", ()),
+    ("shards-as-one-string", steps(shards="a,b"), "/shards", ()),
+    ("shards-max-bytes-negative", steps(shardsMaxBytes=-1), "/shardsMaxBytes", ()),
+    (
+        "backoff-limit-per-index-without-indexed",
+        steps(job={"backoffLimitPerIndex": 1}),
+        "job.backoffLimitPerIndex: works only in an Indexed Job",
+        (),
+    ),
+    (
+        "max-failed-indexes-without-per-index-limit",
+        fanout(SIX, job={"maxFailedIndexes": 1}),
+        "job.maxFailedIndexes: 1 needs job.backoffLimitPerIndex",
+        (),
+    ),
+    (
+        "max-failed-indexes-over-completions",
+        fanout(SIX, job={"backoffLimitPerIndex": 0, "maxFailedIndexes": 7}),
+        "job.maxFailedIndexes: 7 is more than the 6 completions",
+        (),
+    ),
+    (
+        "indexed-without-completions",
+        steps(job={"completionMode": "Indexed"}),
+        "job.completionMode: Indexed needs job.completions",
+        (),
+    ),
+    (
+        "indexed-parallelism-over-the-limit",
+        steps(job={"completionMode": "Indexed", "completions": 2, "parallelism": 100001}),
+        "job.parallelism: 100001 is more than the 100000 pods an Indexed Job may run at once",
+        (),
+    ),
+    (
+        "completions-contradict-shards",
+        fanout(SIX, job={"completions": 5}),
+        "job.completions: 5, but shards make one completion for each of their 6 entries",
+        (),
+    ),
+    (
+        "non-indexed-with-shards",
+        fanout(SIX, job={"completionMode": "NonIndexed"}),
+        "job.completionMode: NonIndexed contradicts shards",
+        (),
+    ),
+    (
+        "success-policy-without-indexed",
+        steps(job={"successPolicy": {"rules": [{"succeededCount": 1}]}}),
+        "job.successPolicy: works only in an Indexed Job",
+        (),
+    ),
+    (
+        "success-policy-without-rules",
+        fanout(SIX, job={"successPolicy": {"rules": []}}),
+        "job.successPolicy.rules: needs at least one rule",
+        (),
+    ),
+    (
+        "success-policy-empty-rule",
+        fanout(SIX, job={"successPolicy": {"rules": [{}]}}),
+        "job.successPolicy.rules[0]: sets neither succeededCount nor succeededIndexes",
+        (),
+    ),
+    (
+        "succeeded-index-out-of-range",
+        fanout(SIX, job={"successPolicy": {"rules": [{"succeededIndexes": "0,6"}]}}),
+        "job.successPolicy.rules[0].succeededIndexes: index 6 is out of range: the Job's indexes are 0 to 5",
+        (),
+    ),
+    (
+        "succeeded-indexes-out-of-order",
+        fanout(SIX, job={"successPolicy": {"rules": [{"succeededIndexes": "3,1-2"}]}}),
+        'job.successPolicy.rules[0].succeededIndexes: "3,1-2" is not in increasing order',
+        (),
+    ),
+    (
+        "succeeded-indexes-empty-range",
+        fanout(SIX, job={"successPolicy": {"rules": [{"succeededIndexes": "0,2-2"}]}}),
+        'job.successPolicy.rules[0].succeededIndexes: "0,2-2" is not in increasing order',
+        (),
+    ),
+    (
+        "succeeded-count-over-completions",
+        fanout(SIX, job={"successPolicy": {"rules": [{"succeededCount": 7}]}}),
+        "job.successPolicy.rules[0].succeededCount: 7 is more than the 6 completions",
+        (),
+    ),
+    (
+        "succeeded-count-over-named-indexes",
+        fanout(SIX, job={"successPolicy": {"rules": [{"succeededIndexes": "0,4", "succeededCount": 3}]}}),
+        "job.successPolicy.rules[0].succeededCount: 3 is more than the 2 indexes succeededIndexes names",
+        (),
+    ),
+    (
+        "pod-failure-policy-on-failure",
+        steps(
+            job={"podFailurePolicy": {"rules": [{"action": "Ignore", "onPodConditions": [{"type": "X"}]}]}},
+            pod={"restartPolicy": "OnFailure"},
+        ),
+        "pod.restartPolicy: OnFailure cannot go with onExitCodes, job.podFailurePolicy or job.ignoreDisruptions",
+        (),
+    ),
+    (
+        "fail-index-without-per-index-limit",
+        fanout(SIX, job={"podFailurePolicy": {"rules": [{"action": "FailIndex", "onPodConditions": [{"type": "X"}]}]}}),
+        "job.podFailurePolicy.rules[0].action: FailIndex needs job.backoffLimitPerIndex",
+        (),
+    ),
+    (
+        "replacement-policy-with-failure-policy",
+        steps(
+            job={
+                "podFailurePolicy": {"rules": [{"action": "Ignore", "onPodConditions": [{"type": "X"}]}]},
+                "podReplacementPolicy": "TerminatingOrFailed",
+            }
+        ),
+        "job.podReplacementPolicy: a pod failure policy (from onExitCodes, job.podFailurePolicy or "
+        "job.ignoreDisruptions) needs Failed",
+        (),
+    ),
+    (
+        "failure-policy-unknown-step",
+        steps(job={"podFailurePolicy": {"rules": [{"action": "Ignore", "onExitCodes": EXIT_CODES_OF_TOW}]}}),
+        'job.podFailurePolicy.rules[0].onExitCodes.containerName: there is no step named "tow"',
+        (),
+    ),
+    (
+        "shards-volume-name-taken",
+        fanout(SIX, volumes=[{"name": "shards", "emptyDir": {}}]),
+        'volumes: the chart adds a volume named "shards" (for shards), so the values cannot declare one',
+        (),
+    ),
+    (
+        "step-mounts-over-the-shards",
+        fanout(SIX, stepOverrides={"copy": {"volumeMounts": [{"name": "work", "mountPath": "/shards/"}]}}),
+        'steps[1] (copy): volumeMounts[0] mounts volume "work" at /shards/, where the chart mounts the shards',
+        (),
+    ),
+    (
+        "volcano-parallelism",
+        fanout(SIX, job={"parallelism": 2}, volcano={"enabled": True}),
+        "job.parallelism: 2 has no effect on a Volcano Job",
+        (),
+    ),
+    (
+        "volcano-min-available-over-shards",
+        fanout(SIX, volcano={"enabled": True, "minAvailable": 7}),
+        "volcano.minAvailable: 7 is more than the 6 pods the Volcano Job runs (one per shard); at most 6",
+        (),
+    ),
+    (
+        "shards-over-the-budget",
+        fanout([f"s3://bucket/day={i:06d}/part.parquet" for i in range(9000)]),
+        "shards: 9000 shards are 342001 bytes as JSON, over shardsMaxBytes 327680",
+        (),
+    ),
+    (
+        "shards-over-a-configmap",
+        fanout(["x" * 1000] * 1100, shardsMaxBytes=0),
+        "shards: 1100 shards hold 1100000 bytes, more than the 1048576 (1 MiB) a ConfigMap may hold",
+        (),
+    ),
+    (
+        "shards-configmap-over-max-object-bytes",
+        fanout(SIX * 100, shardsMaxBytes=0, pod={"maxObjectBytes": 8000}),
+        "shards: 600 shards make a ConfigMap of about",
+        (),
+    ),
+    (
+        "unserialisable-shard",
+        fanout(["ok", "bad\u0085"]),
+        'shards[1]: contains the character "\\u0085", which YAML cannot carry',
         (),
     ),
     # Template checks that only the rendered chain can answer.

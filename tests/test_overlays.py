@@ -11,9 +11,12 @@ from sequential_job.render import render
 OLDEST, NEWEST = chart_kube_versions()
 
 
-def test_renders_exactly_one_workload(rendered: Manifest) -> None:
-    rendered.workload()
-    assert len(rendered.objects) == 1, f"expected only the workload, got {rendered.kinds()}"
+def test_renders_one_workload_and_at_most_its_shards(rendered: Manifest) -> None:
+    """One Job or Volcano Job, plus the ConfigMap of shards its pod mounts when the overlay fans out."""
+    workload = rendered.workload()
+    shards = [v["configMap"]["name"] for v in rendered.pod_spec().get("volumes", ()) if v["name"] == "shards"]
+    others = [(o["kind"], o["metadata"]["name"]) for o in rendered.objects if o is not workload]
+    assert others == [("ConfigMap", name) for name in shards], f"expected the workload and its shards: {others}"
 
 
 def test_steps_are_unique_and_split_correctly(rendered: Manifest) -> None:

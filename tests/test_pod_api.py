@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from harness.samples import Sampler, contains, prune
+from harness.samples import Sampler, contains, kubernetes_fields, kubernetes_sampler, prune
 from harness.schemas import chart_kube_versions, validate_object
 from sequential_job import schema as values_schema
 from sequential_job.manifest import Manifest
@@ -20,8 +20,7 @@ OLDEST, NEWEST = chart_kube_versions()
 SCHEMA: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text())
 SOURCE = values_schema.load_source()
 KUBE = values_schema.kubernetes_definitions(values_schema.definitions_version(SOURCE))
-OWNED_POD_FIELDS = SOURCE["properties"]["pod"]["x-kubernetes-fields"]["except"]
-POD_FIELDS = [f for f in KUBE["io.k8s.api.core.v1.PodSpec"]["properties"] if f not in OWNED_POD_FIELDS]
+POD_FIELDS, OWNED_POD_FIELDS = kubernetes_fields("pod")
 CONTAINER_FIELDS = [f for f in KUBE["io.k8s.api.core.v1.Container"]["properties"] if f != "name"]
 # Kubernetes refuses these on init containers that are not sidecars, so only the last step may set them.
 REGULAR_CONTAINER_ONLY = {"lifecycle", "livenessProbe", "readinessProbe", "startupProbe"}
@@ -136,7 +135,7 @@ def test_every_field_passes_strict_validation_at_the_newest_version(route: str) 
 
 
 def test_the_fields_the_oldest_version_knows_pass_strict_validation_there() -> None:
-    old = Sampler(values_schema.kubernetes_definitions(OLDEST), prefix="#/$defs/")
+    old = kubernetes_sampler(OLDEST)
 
     def pruned(value: dict[str, Any], definition: str) -> dict[str, Any]:
         return prune(value, {"$ref": f"#/$defs/{definition}"}, old)

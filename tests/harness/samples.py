@@ -7,9 +7,26 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from sequential_job import schema as values_schema
+
 DEFS_PREFIX = "#/definitions/"
 # Candidates for a string with a pattern; the first that matches is used (a quantity, a name, a duration).
 PATTERNED = ("1", "x", "1s")
+
+
+def kubernetes_sampler(version: str) -> Sampler:
+    """A Sampler over the Kubernetes definitions of `version` as kubernetes-validate ships them (strict)."""
+    return Sampler(values_schema.kubernetes_definitions(version), prefix="#/$defs/")
+
+
+def kubernetes_fields(values_key: str) -> tuple[list[str], list[str]]:
+    """For a top-level value that takes a Kubernetes definition's fields (`x-kubernetes-fields` in the schema's
+    source, like `pod` and `job`): the fields it takes, in the definition's order, and those the chart owns."""
+    source = values_schema.load_source()
+    spec = source["properties"][values_key]["x-kubernetes-fields"]
+    definition = values_schema.kubernetes_definitions(values_schema.definitions_version(source))[spec["of"]]
+    owned = list(spec.get("except", ()))
+    return [f for f in definition["properties"] if f not in owned], owned
 
 
 class Sampler:

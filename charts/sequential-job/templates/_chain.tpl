@@ -8,7 +8,8 @@ template of this chart shares (the workload, NOTES.txt and the ConfigMap need it
 problem at once, when there is any. Outputs nothing: read the result with (get $ "sequentialJobChain"), a map of
   steps:          each step after its override and stepDefaults, chart keys (script, ...) included
   sidecars:       each sidecar after stepDefaults, with `position`: the index of the step it starts before
-  containers:     each step as the container it runs as, in execution order
+  containers:     each step as the container it runs as, in execution order (with shards: their mount, and $SHARD
+                  in script steps)
   initContainers: the pod's init containers: steps 1..n-1, each sidecar just before its step
   stepsDir:       whether the chain uses /steps (a step's timeout, error rule or results)
   volumes:        the volumes the chart adds to the pod's own
@@ -32,7 +33,7 @@ problem at once, when there is any. Outputs nothing: read the result with (get $
 {{- end }}
 {{- $containers := list }}
 {{- range $steps }}
-{{- $containers = append $containers (include "sequential-job.container" (dict "step" . "shell" $defaults.shell "stepsDir" $stepsDir "sidecar" false) | fromJson) }}
+{{- $containers = append $containers (include "sequential-job.container" (dict "step" . "shell" $defaults.shell "stepsDir" $stepsDir "sidecar" false "sharded" (not (empty $values.shards))) | fromJson) }}
 {{- end }}
 {{- /* sidecars take stepDefaults like steps, but none of the keys that only a step has */}}
 {{- $sidecarDefaults := omit $defaults "timeoutSeconds" "onError" "onExitCodes" }}
@@ -41,7 +42,7 @@ problem at once, when there is any. Outputs nothing: read the result with (get $
 {{- $sidecar := include "sequential-job.defaultedStep" (dict "step" . "defaults" $sidecarDefaults) | fromJson }}
 {{- $position := 0 }}
 {{- range $i, $name := $names }}{{ if eq $name ($sidecar.before | default "") }}{{ $position = $i }}{{ end }}{{ end }}
-{{- $_ := set $sidecar "container" (include "sequential-job.container" (dict "step" $sidecar "shell" $defaults.shell "stepsDir" false "sidecar" true) | fromJson) }}
+{{- $_ := set $sidecar "container" (include "sequential-job.container" (dict "step" $sidecar "shell" $defaults.shell "stepsDir" false "sidecar" true "sharded" false) | fromJson) }}
 {{- $_ = set $sidecar "position" $position }}
 {{- $sidecars = append $sidecars $sidecar }}
 {{- end }}
@@ -52,6 +53,9 @@ problem at once, when there is any. Outputs nothing: read the result with (get $
 {{- end }}
 {{- $volumes := list }}
 {{- if $stepsDir }}{{ $volumes = append $volumes (dict "name" "steps" "emptyDir" dict) }}{{ end }}
+{{- if $values.shards }}
+{{- $volumes = append $volumes (dict "name" (include "sequential-job.shardsVolume" .) "configMap" (dict "name" (include "sequential-job.shardsName" .))) }}
+{{- end }}
 {{- if $values.files }}
 {{- $source := dict "name" (printf "%s-files" (include "sequential-job.fullname" .)) "defaultMode" 365 }}
 {{- $volumes = append $volumes (dict "name" "files" "configMap" $source) }}

@@ -60,3 +60,8 @@ or the release's full name when the chart creates it; empty for the namespace's 
 {{- else if .Values.serviceAccount.create }}{{ include "sequential-job.fullname" . }}
 {{- end }}
 {{- end }}
+
+{{/* sequential-job.shardsName: the ConfigMap that holds the shards, one per Job (<workload name>-shards). */}}
+{{- define "sequential-job.shardsName" -}}
+{{- printf "%s-shards" (include "sequential-job.workloadName" .) }}
+{{- end }}

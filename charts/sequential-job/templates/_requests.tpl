@@ -22,7 +22,7 @@ sequential-job.effectiveRequests (dict "init" init containers in order "main" th
 scheduler reserves for the pod, by Kubernetes' own formula: init containers run one at a time, a sidecar (restartPolicy
 Always) keeps its request from its start on, so each init step needs its own request plus the sidecars started before
 it, and the regular containers need theirs plus every sidecar; the pod reserves the largest of these. Returns JSON
-{"<resource>": {"quantity": "<as written, or the sum>", "where": "step <name>[ + sidecars <names>]"}}.
+{"<resource>": {"value": <number>, "quantity": "<as written, or the sum>", "where": "step <name>[ + sidecars ...]"}}.
 */}}
 {{- define "sequential-job.effectiveRequests" -}}
 {{- $resources := list }}
@@ -67,25 +67,46 @@ it, and the regular containers need theirs plus every sidecar; the pod reserves 
 {{- $quantity = toString $top.written }}
 {{- end }}
 {{- if gt $top.value 0.0 }}
-{{- $_ := set $best $resource (dict "quantity" $quantity "where" $where) }}
+{{- $_ := set $best $resource (dict "value" $top.value "quantity" $quantity "where" $where) }}
 {{- end }}
 {{- end }}
 {{- toJson $best }}
 {{- end }}
 
 {{/*
-sequential-job.formatQuantity (dict "resource" name "value" number): a summed request written back as a quantity:
-CPU in cores or millicores, other resources in Gi, Mi or bytes.
+sequential-job.peakPods: how many of the release's pods can run at once: a batch/v1 Job's parallelism (Kubernetes'
+default 1) up to its completions (the number of shards, or job.completions); a Volcano Job's replicas (one per shard),
+which it creates all at once.
+*/}}
+{{- define "sequential-job.peakPods" -}}
+{{- $shards := len (.Values.shards | default list) }}
+{{- if .Values.volcano.enabled }}
+{{- max $shards 1 }}
+{{- else }}
+{{- $parallelism := int (.Values.job.parallelism | default 1) }}
+{{- $completions := ternary $shards (int (.Values.job.completions | default $parallelism)) (gt $shards 0) }}
+{{- min $parallelism $completions }}
+{{- end }}
+{{- end }}
+
+{{/*
+sequential-job.formatQuantity (dict "resource" name "value" number): a number of cores (cpu) or units (bytes, ...) as
+a Kubernetes quantity: whole or milli-cores for cpu; otherwise with the suffix (binary or decimal) that divides it
+exactly and leaves the smallest number, or plain.
 */}}
 {{- define "sequential-job.formatQuantity" -}}
-{{- $v := .value }}
+{{- $v := float64 .value }}
 {{- if eq .resource "cpu" }}
-{{- $milli := int64 (round (mulf $v 1000) 0) }}
+{{- $milli := round (mulf $v 1000) 0 | int64 }}
 {{- if eq (mod $milli 1000) 0 }}{{ div $milli 1000 }}{{ else }}{{ $milli }}m{{ end }}
 {{- else }}
-{{- $bytes := int64 (round $v 0) }}
-{{- if eq (mod $bytes 1073741824) 0 }}{{ div $bytes 1073741824 }}Gi
-{{- else if eq (mod $bytes 1048576) 0 }}{{ div $bytes 1048576 }}Mi
-{{- else }}{{ $bytes }}{{ end }}
+{{- $best := dict "number" $v "suffix" "" }}
+{{- range $s := list "Ki" "Mi" "Gi" "Ti" "Pi" "Ei" "k" "M" "G" "T" "P" "E" }}
+{{- $n := divf $v (include "sequential-job.quantity" (printf "1%s" $s) | float64) }}
+{{- if and (ge $n 1.0) (eq (floor $n) $n) (lt $n $best.number) }}
+{{- $best = dict "number" $n "suffix" $s }}
+{{- end }}
+{{- end }}
+{{- if eq (floor $best.number) $best.number }}{{ int64 $best.number }}{{ else }}{{ $best.number }}{{ end }}{{ $best.suffix }}
 {{- end }}
 {{- end }}

@@ -45,22 +45,25 @@ an error rule or results need.
 
 {{/*
 sequential-job.container (dict "step" defaulted step or sidecar "shell" stepDefaults.shell "stepsDir" whether the
-chain uses /steps "sidecar" bool): the step as a Kubernetes Container: every field as written, null or empty ones left
-out, and the chart's own keys (script, timeoutSeconds, onError, results, onExitCodes, before) turned into what they
-mean: script into command [shell, -c, script], inside the chart's wrapper when a timeout, an error rule or results
-need it; env entries that read a result into fileKeyRefs; /steps mounted in every step when the chain uses it; a
-sidecar's restartPolicy Always. Returns JSON.
+chain uses /steps "sidecar" bool "sharded" whether shards are set): the step as a Kubernetes Container: every field as
+written, null or empty ones left out, and the chart's own keys (script, timeoutSeconds, onError, results, onExitCodes,
+before) turned into what they mean: script into command [shell, -c, script], inside the chart's wrapper when a
+timeout, an error rule or results need it; env entries that read a result into fileKeyRefs; /steps mounted in every
+step when the chain uses it; a sidecar's restartPolicy Always. A sharded step also mounts the shards read-only at
+/shards, and its script starts by reading its own shard into $SHARD. Returns JSON.
 */}}
 {{- define "sequential-job.container" -}}
 {{- $step := .step }}
 {{- $container := include "sequential-job.withoutEmpty" (omit $step "script" "timeoutSeconds" "onError" "results" "onExitCodes" "before") | fromJson }}
+{{- $script := $step.script }}
+{{- if and $script .sharded }}{{ $script = printf "%s\n%s" (include "sequential-job.shardPreamble" .) $script }}{{ end }}
 {{- if include "sequential-job.isWrapped" $step }}
 {{- $timeout := ternary (toString (int64 $step.timeoutSeconds)) "" (not (empty $step.timeoutSeconds)) }}
 {{- $messagePath := $step.terminationMessagePath | default "/dev/termination-log" }}
-{{- $args := list "sequential-job" $step.name $timeout ($step.onError | default "stopAndFail") $.shell $step.script $messagePath }}
+{{- $args := list "sequential-job" $step.name $timeout ($step.onError | default "stopAndFail") $.shell $script $messagePath }}
 {{- $_ := set $container "command" (concat (list $.shell "-c" (include "sequential-job.scriptWrapper" .)) $args ($step.results | default list)) }}
-{{- else if $step.script }}
-{{- $_ := set $container "command" (list $.shell "-c" $step.script) }}
+{{- else if $script }}
+{{- $_ := set $container "command" (list $.shell "-c" $script) }}
 {{- end }}
 {{- if $step.env }}
 {{- $env := list }}
@@ -76,6 +79,10 @@ sidecar's restartPolicy Always. Returns JSON.
 {{- end }}
 {{- if and .stepsDir (not .sidecar) }}
 {{- $_ := set $container "volumeMounts" (append ($container.volumeMounts | default list) (dict "name" "steps" "mountPath" "/steps")) }}
+{{- end }}
+{{- if .sharded }}
+{{- $mount := dict "name" (include "sequential-job.shardsVolume" .) "mountPath" (include "sequential-job.shardsPath" .) "readOnly" true }}
+{{- $_ := set $container "volumeMounts" (append ($container.volumeMounts | default list) $mount) }}
 {{- end }}
 {{- if .sidecar }}
 {{- $_ := set $container "restartPolicy" "Always" }}
@@ -124,4 +131,23 @@ if [ "$code" != 0 ] && [ "$on_error" = continue ]; then
   exit 0
 fi
 exit "$code"
+{{- end }}
+
+{{/* sequential-job.shardsVolume: the name of the pod volume that holds the shards. */}}
+{{- define "sequential-job.shardsVolume" -}}
+shards
+{{- end }}
+
+{{/* sequential-job.shardsPath: where every step of a fanned-out chain finds the shards, one file per index. */}}
+{{- define "sequential-job.shardsPath" -}}
+/shards
+{{- end }}
+
+{{/*
+sequential-job.shardPreamble: the shell line a sharded script step starts with: its own shard (the file named after
+the pod's index: JOB_COMPLETION_INDEX in a batch/v1 Job, VC_TASK_INDEX from Volcano's env plugin) into $SHARD, or exit
+when it cannot be read.
+*/}}
+{{- define "sequential-job.shardPreamble" -}}
+SHARD="$(cat "{{ include "sequential-job.shardsPath" . }}/${JOB_COMPLETION_INDEX:-$VC_TASK_INDEX}")" || exit; export SHARD
 {{- end }}

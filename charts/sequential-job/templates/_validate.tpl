@@ -23,7 +23,8 @@ found, as {"problems": ["<path>: <what is wrong>", ...]}.
 {{- range $values.volumes }}{{ $volumes = append $volumes .name }}{{ end }}
 {{- range $chain.volumes }}
 {{- if has .name $volumes }}
-{{- $problems = append $problems (printf "volumes: the chart adds a volume named %q (%s), so the values cannot declare one" .name (ternary "for files" "for /steps" (eq .name "files"))) }}
+{{- $purpose := get (dict "files" "for files" "steps" "for /steps" "shards" "for shards") .name }}
+{{- $problems = append $problems (printf "volumes: the chart adds a volume named %q (%s), so the values cannot declare one; rename yours" .name $purpose) }}
 {{- end }}
 {{- $volumes = append $volumes .name }}
 {{- end }}
@@ -122,10 +123,16 @@ found, as {"problems": ["<path>: <what is wrong>", ...]}.
 {{- end }}
 {{- end }}
 {{- $rules := $chain.podFailureRules }}
-{{- if $rules }}
 {{- if $values.volcano.enabled }}
-{{- $problems = append $problems "onExitCodes, job.podFailurePolicy and job.ignoreDisruptions: a Volcano Job has no pod failure policy; use volcano.policies (which can match exitCode too)" }}
+{{- range $i, $step := $chain.steps }}
+{{- if $step.onExitCodes }}
+{{- $problems = append $problems (printf "steps[%d] (%s).onExitCodes: a Volcano Job has no pod failure policy; use volcano.policies (which can match exitCode too)" $i $step.name) }}
 {{- end }}
+{{- end }}
+{{- if $values.job.ignoreDisruptions }}
+{{- $problems = append $problems "job.ignoreDisruptions: a Volcano Job has no pod failure policy; use volcano.policies (a PodEvicted event)" }}
+{{- end }}
+{{- else if $rules }}
 {{- if eq $values.pod.restartPolicy "OnFailure" }}
 {{- $problems = append $problems "pod.restartPolicy: OnFailure cannot go with onExitCodes, job.podFailurePolicy or job.ignoreDisruptions: Kubernetes applies a pod failure policy only to pods with restartPolicy Never" }}
 {{- end }}
@@ -147,21 +154,157 @@ found, as {"problems": ["<path>: <what is wrong>", ...]}.
 {{- if gt $fileBytes 1000000 }}
 {{- $problems = append $problems (printf "files: %d bytes, more than a ConfigMap holds (1 MiB with its metadata); put large files in an image or a volume" $fileBytes) }}
 {{- end }}
-{{- if $values.volcano.enabled }}
-{{- if include "sequential-job.isSet" $values.job.activeDeadlineSeconds }}
-{{- $problems = append $problems (printf "job.activeDeadlineSeconds: %v has no effect on a Volcano Job; use pod.activeDeadlineSeconds" $values.job.activeDeadlineSeconds) }}
+{{- if $values.shards }}
+{{- $shardsPath := include "sequential-job.shardsPath" .root }}
+{{- range $i, $step := $chain.steps }}
+{{- range $j, $m := $step.volumeMounts }}
+{{- $path := trimSuffix "/" $m.mountPath }}
+{{- if or (eq $path $shardsPath) (hasPrefix (printf "%s/" $shardsPath) $path) }}
+{{- $problems = append $problems (printf "steps[%d] (%s): volumeMounts[%d] mounts volume %q at %s, where the chart mounts the shards; mount it elsewhere" $i $step.name $j $m.name $m.mountPath) }}
 {{- end }}
-{{- if ne (int $values.job.backoffLimit) 0 }}
-{{- $problems = append $problems (printf "job.backoffLimit: %v has no effect on a Volcano Job; use volcano.maxRetry" $values.job.backoffLimit) }}
 {{- end }}
+{{- end }}
+{{- end }}
+{{- range (include "sequential-job.jobProblems" (dict "root" .root "steps" $chain.steps) | fromJson).problems }}
+{{- $problems = append $problems . }}
 {{- end }}
 {{- with include "sequential-job.sizeProblem" (dict "containers" (concat $chain.initContainers (list (last $chain.containers))) "root" .root) }}
+{{- $problems = append $problems . }}
+{{- end }}
+{{- range (include "sequential-job.shardsSizeProblems" .root | fromJson).problems }}
 {{- $problems = append $problems . }}
 {{- end }}
 {{- /* toYaml returns "" instead of failing on a string YAML cannot carry; find any such string by its path first */}}
 {{- if regexMatch (include "sequential-job.yamlUnsafeCharacter" .) (toJson $values) }}
 {{- range (include "sequential-job.unprintable" (dict "value" $values "path" "") | fromJson).problems }}
 {{- $problems = append $problems . }}
+{{- end }}
+{{- end }}
+{{- toJson (dict "problems" $problems) }}
+{{- end }}
+
+{{/*
+sequential-job.jobProblems (dict "root" $ "steps" defaulted steps): what Kubernetes would refuse in the workload's
+spec, as {"problems": [...]}. In Volcano mode, every batch/v1 Job field that is set (but ttlSecondsAfterFinished and
+backoffLimit 0); for a batch/v1 Job, the combinations of JobSpec fields that its validation rejects (Kubernetes
+1.34's pkg/apis/batch/validation), with shards counting as completionMode Indexed and one completion per shard.
+*/}}
+{{- define "sequential-job.jobProblems" -}}
+{{- $values := .root.Values }}
+{{- $job := include "sequential-job.withoutEmpty" (omit $values.job "labels" "annotations") | fromJson }}
+{{- $shards := len ($values.shards | default list) }}
+{{- $problems := list }}
+{{- if $values.volcano.enabled }}
+{{- $pods := max $shards 1 }}
+{{- if gt (int $values.volcano.minAvailable) $pods }}
+{{- $problems = append $problems (printf "volcano.minAvailable: %d is more than the %d %s the Volcano Job runs (%s); at most %d" (int $values.volcano.minAvailable) $pods (ternary "pod" "pods" (eq $pods 1)) (ternary "one per shard" "a chain without shards is one pod" (gt $shards 0)) $pods) }}
+{{- end }}
+{{- $hints := dict "activeDeadlineSeconds" "use pod.activeDeadlineSeconds" "backoffLimit" "use volcano.maxRetry" "parallelism" "Volcano creates every shard's pod at once and volcano.minAvailable gangs them; set job.parallelism: null" "completions" "shards set the number of pods; set job.completions: null" "completionMode" "shards set the number of pods; set job.completionMode: null" "podFailurePolicy" "use volcano.policies, which can match exitCode too" }}
+{{- range $key, $value := omit $job "ttlSecondsAfterFinished" "ignoreDisruptions" }}
+{{- if not (and (eq $key "backoffLimit") (eq (toString $value) "0")) }}
+{{- $shown := toJson $value }}
+{{- if gt (len $shown) 40 }}{{ $shown = printf "%s..." (trunc 37 $shown) }}{{ end }}
+{{- $problems = append $problems (printf "job.%s: %s has no effect on a Volcano Job; %s" $key $shown (get $hints $key | default (printf "it is a batch/v1 Job field: set job.%s: null in Volcano mode" $key))) }}
+{{- end }}
+{{- end }}
+{{- else }}
+{{- $mode := $job.completionMode | default "NonIndexed" }}
+{{- $completions := $job.completions }}
+{{- if $shards }}
+{{- if and (hasKey $job "completionMode") (ne $mode "Indexed") }}
+{{- $problems = append $problems (printf "job.completionMode: %s contradicts shards, which make the Job Indexed; leave it unset" $mode) }}
+{{- end }}
+{{- if and (hasKey $job "completions") (ne (int $completions) $shards) }}
+{{- $problems = append $problems (printf "job.completions: %d, but shards make one completion for each of their %d entries; leave it unset" (int $completions) $shards) }}
+{{- end }}
+{{- $mode = "Indexed" }}
+{{- $completions = $shards }}
+{{- end }}
+{{- $indexed := eq $mode "Indexed" }}
+{{- $howIndexed := "set shards, or job.completionMode: Indexed and job.completions" }}
+{{- if and $indexed (not (include "sequential-job.isSet" $completions)) }}
+{{- $problems = append $problems "job.completionMode: Indexed needs job.completions (or shards, which set it)" }}
+{{- end }}
+{{- range $key := list "backoffLimitPerIndex" "maxFailedIndexes" "successPolicy" }}
+{{- if and (hasKey $job $key) (not $indexed) }}
+{{- $problems = append $problems (printf "job.%s: works only in an Indexed Job (%s)" $key $howIndexed) }}
+{{- end }}
+{{- end }}
+{{- if and (hasKey $job "maxFailedIndexes") (not (hasKey $job "backoffLimitPerIndex")) }}
+{{- $problems = append $problems (printf "job.maxFailedIndexes: %d needs job.backoffLimitPerIndex (the failures each index may have)" (int $job.maxFailedIndexes)) }}
+{{- end }}
+{{- if and $indexed (include "sequential-job.isSet" $completions) }}
+{{- $completions = int $completions }}
+{{- if gt (int ($job.parallelism | default 0)) 100000 }}
+{{- $problems = append $problems (printf "job.parallelism: %d is more than the 100000 pods an Indexed Job may run at once" (int $job.parallelism)) }}
+{{- end }}
+{{- with $job.maxFailedIndexes }}
+{{- if gt (int .) $completions }}
+{{- $problems = append $problems (printf "job.maxFailedIndexes: %d is more than the %d completions" (int .) $completions) }}
+{{- else if gt (int .) 100000 }}
+{{- $problems = append $problems (printf "job.maxFailedIndexes: %d is more than Kubernetes' 100000" (int .)) }}
+{{- end }}
+{{- end }}
+{{- if and (gt $completions 100000) (hasKey $job "backoffLimitPerIndex") }}
+{{- if not (hasKey $job "maxFailedIndexes") }}
+{{- $problems = append $problems (printf "job.maxFailedIndexes: must be set when job.backoffLimitPerIndex is, with more than 100000 completions (%d)" $completions) }}
+{{- else if gt (int $job.maxFailedIndexes) 10000 }}
+{{- $problems = append $problems (printf "job.maxFailedIndexes: %d is more than 10000, the most Kubernetes allows with job.backoffLimitPerIndex and more than 100000 completions" (int $job.maxFailedIndexes)) }}
+{{- end }}
+{{- if gt (int ($job.parallelism | default 0)) 10000 }}
+{{- $problems = append $problems (printf "job.parallelism: %d is more than 10000, the most Kubernetes allows with job.backoffLimitPerIndex and more than 100000 completions" (int $job.parallelism)) }}
+{{- end }}
+{{- end }}
+{{- with $job.successPolicy }}
+{{- $rules := .rules | default list }}
+{{- if not $rules }}
+{{- $problems = append $problems "job.successPolicy.rules: needs at least one rule" }}
+{{- else if gt (len $rules) 20 }}
+{{- $problems = append $problems (printf "job.successPolicy.rules: %d rules, more than Kubernetes' 20" (len $rules)) }}
+{{- end }}
+{{- range $i, $rule := $rules }}
+{{- $where := printf "job.successPolicy.rules[%d]" $i }}
+{{- $hasCount := include "sequential-job.isSet" $rule.succeededCount }}
+{{- if not (or $hasCount (include "sequential-job.isSet" $rule.succeededIndexes)) }}
+{{- $problems = append $problems (printf "%s: sets neither succeededCount nor succeededIndexes; a rule needs one or both" $where) }}
+{{- end }}
+{{- $total := 0 }}
+{{- $previous := -1 }}
+{{- range $interval := ternary (splitList "," (toString $rule.succeededIndexes)) list (not (empty $rule.succeededIndexes)) }}
+{{- $ends := splitList "-" $interval }}
+{{- $first := atoi (first $ends) }}
+{{- $last := atoi (last $ends) }}
+{{- if ge $last $completions }}
+{{- $problems = append $problems (printf "%s.succeededIndexes: index %d is out of range: the Job's indexes are 0 to %d" $where $last (sub $completions 1)) }}
+{{- else if or (le $first $previous) (and (eq (len $ends) 2) (ge $first $last)) }}
+{{- $problems = append $problems (printf "%s.succeededIndexes: %q is not in increasing order" $where $rule.succeededIndexes) }}
+{{- end }}
+{{- $total = add $total (sub $last $first) 1 }}
+{{- $previous = $last }}
+{{- end }}
+{{- if $hasCount }}
+{{- if gt (int $rule.succeededCount) $completions }}
+{{- $problems = append $problems (printf "%s.succeededCount: %d is more than the %d completions" $where (int $rule.succeededCount) $completions) }}
+{{- else if and $rule.succeededIndexes (gt (int $rule.succeededCount) $total) }}
+{{- $problems = append $problems (printf "%s.succeededCount: %d is more than the %d indexes succeededIndexes names" $where (int $rule.succeededCount) $total) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- with $job.podFailurePolicy }}
+{{- $names := list }}
+{{- range $.steps }}{{ $names = append $names .name }}{{ end }}
+{{- range $i, $rule := .rules }}
+{{- if and (eq (toString $rule.action) "FailIndex") (not (hasKey $job "backoffLimitPerIndex")) }}
+{{- $problems = append $problems (printf "job.podFailurePolicy.rules[%d].action: FailIndex needs job.backoffLimitPerIndex" $i) }}
+{{- end }}
+{{- with ($rule.onExitCodes | default dict).containerName }}
+{{- if not (has . $names) }}
+{{- $problems = append $problems (printf "job.podFailurePolicy.rules[%d].onExitCodes.containerName: there is no step named %q (steps: %s)" $i . (join ", " $names)) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- toJson (dict "problems" $problems) }}
@@ -192,6 +335,42 @@ a step, plus 16 KiB for the pod (the kubelet also keeps up to 12 KiB of terminat
 {{- printf "steps: %d %s make a pod of about %d bytes once they have all run (%d bytes a step: its rendered spec and the status Kubernetes adds to it), over pod.maxObjectBytes %d (etcd's default request limit is 1572864): the pod would start, but its status would stop updating partway and it could not be deleted without --force. About %d steps like these fit: split the chain, or raise pod.maxObjectBytes if your etcd's --max-request-bytes is larger" $n (ternary "step" "steps" (eq $n 1)) $estimate $perStep $limit $fit }}
 {{- end }}
 {{- end }}
+{{- end }}
+
+{{/*
+sequential-job.shardsSizeProblems ($): problems with how much the shards hold, as {"problems": [...]}. Three limits:
+Kubernetes' 1 MiB for a ConfigMap's values; etcd's request limit (pod.maxObjectBytes) for the whole ConfigMap, whose
+every key adds its name twice (data, and the server-side apply field list) and about 16 bytes; and shardsMaxBytes for
+the shards as JSON, the budget that keeps Helm's release record within its 1 MiB Secret: Helm stores the shards twice
+(the values and the rendered ConfigMap), gzip-compressed and base64-encoded, next to the chart itself.
+*/}}
+{{- define "sequential-job.shardsSizeProblems" -}}
+{{- $shards := .Values.shards | default list }}
+{{- $problems := list }}
+{{- if $shards }}
+{{- $n := len $shards }}
+{{- $data := 0 }}
+{{- $keys := 0 }}
+{{- range $i, $shard := $shards }}
+{{- $data = add $data (len $shard) }}
+{{- $keys = add $keys (len (toString $i)) }}
+{{- end }}
+{{- if gt $data 1048576 }}
+{{- $problems = append $problems (printf "shards: %d shards hold %d bytes, more than the 1048576 (1 MiB) a ConfigMap may hold. About %d shards like these fit: split them over several releases" $n $data (div (mul 1048576 $n) $data)) }}
+{{- end }}
+{{- $limit := int64 .Values.pod.maxObjectBytes }}
+{{- $object := add 2048 $data (mul 2 $keys) (mul 16 $n) }}
+{{- if and (gt $limit 0) (gt $object $limit) }}
+{{- $problems = append $problems (printf "shards: %d shards make a ConfigMap of about %d bytes, over pod.maxObjectBytes %d (etcd's request limit). About %d shards like these fit: split them over several releases" $n $object $limit (div (mul (sub $limit 2048) $n) (sub $object 2048))) }}
+{{- end }}
+{{- $budget := int64 .Values.shardsMaxBytes }}
+{{- $json := len (toJson $shards) }}
+{{- if and (gt $budget 0) (gt $json $budget) }}
+{{- $fit := div (mul $budget $n) $json }}
+{{- $problems = append $problems (printf "shards: %d shards are %d bytes as JSON, over shardsMaxBytes %d: Helm keeps them twice in its release record, a Secret of at most 1 MiB, and the chart cannot see how well they compress. About %d shards like these fit: split them over several releases, or raise shardsMaxBytes if they compress well (dates, paths) or Helm stores releases in SQL (HELM_DRIVER=sql)" $n $json $budget $fit) }}
+{{- end }}
+{{- end }}
+{{- toJson (dict "problems" $problems) }}
 {{- end }}
 
 {{/*
