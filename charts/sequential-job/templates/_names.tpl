@@ -22,13 +22,37 @@ Names and labels.
 {{- end }}
 
 {{/*
-sequential-job.workloadName: <fullname>-<release revision>. A Job's pod template is immutable, so every
-`helm upgrade` creates a new Job (or Volcano Job) under a new name and Helm deletes the previous one. The name stays
-within 63 characters because the Job controller copies it into a label value.
+sequential-job.nameSuffix: the job.nameSuffix mode in force: revision, hash or none (unset: revision, or none for a
+hook, whose before-hook-creation policy then replaces the previous run).
+*/}}
+{{- define "sequential-job.nameSuffix" -}}
+{{- .Values.job.nameSuffix | default (ternary "none" "revision" .Values.hook.enabled) }}
+{{- end }}
+
+{{/*
+sequential-job.workloadName: the Job's (or Volcano Job's) name, <fullname>-<suffix> by job.nameSuffix: the release
+revision, 10 hex digits of the sha256 of the rendered spec (what runs: pod template, retries, deadlines), or none.
+A Job's pod template is immutable, so a changed chain needs a new name. The name stays within 63 characters because
+the Job controller copies it into a label value.
 */}}
 {{- define "sequential-job.workloadName" -}}
-{{- $suffix := printf "-%d" (int .Release.Revision) }}
+{{- $mode := include "sequential-job.nameSuffix" . }}
+{{- $suffix := "" }}
+{{- if eq $mode "revision" }}
+{{- $suffix = printf "-%d" (int .Release.Revision) }}
+{{- else if eq $mode "hash" }}
+{{- $spec := ternary "sequential-job.volcanoJobSpec" "sequential-job.jobSpec" .Values.volcano.enabled }}
+{{- $suffix = printf "-%s" (include $spec . | sha256sum | trunc 10) }}
+{{- end }}
 {{- printf "%s%s" (include "sequential-job.fullname" . | trunc (sub 63 (len $suffix) | int) | trimSuffix "-") $suffix }}
+{{- end }}
+
+{{/*
+sequential-job.cronJobName: the CronJob's name, <fullname> within 52 characters: the CronJob controller appends 11
+(-<minutes since the epoch>) to name the Jobs it creates, and Kubernetes refuses a longer CronJob name.
+*/}}
+{{- define "sequential-job.cronJobName" -}}
+{{- include "sequential-job.fullname" . | trunc 52 | trimSuffix "-" }}
 {{- end }}
 
 {{/* sequential-job.chart: <chart>-<version>, for the helm.sh/chart label. */}}
@@ -48,4 +72,37 @@ helm.sh/chart: {{ include "sequential-job.chart" . }}
 {{ include "sequential-job.selectorLabels" . }}
 app.kubernetes.io/managed-by: {{ .Release.Service }}
 app.kubernetes.io/component: sequential-job
+{{- end }}
+
+{{/*
+sequential-job.jobLabels: the labels of the Job (and of the Jobs a CronJob creates): the standard labels, job.labels
+and Kueue's queue and priority labels.
+*/}}
+{{- define "sequential-job.jobLabels" -}}
+{{ include "sequential-job.labels" . }}
+{{- with .Values.job.labels }}
+{{ toYaml . }}
+{{- end }}
+{{- with .Values.kueue.queueName }}
+kueue.x-k8s.io/queue-name: {{ . | quote }}
+{{- end }}
+{{- with .Values.kueue.priorityClass }}
+kueue.x-k8s.io/priority-class: {{ . | quote }}
+{{- end }}
+{{- end }}
+
+{{/*
+sequential-job.hookAnnotations: in hook mode, the annotations that make the Job a Helm hook (events, weight, delete
+policy), as YAML; nothing otherwise.
+*/}}
+{{- define "sequential-job.hookAnnotations" -}}
+{{- with .Values.hook }}
+{{- if .enabled }}
+helm.sh/hook: {{ join "," .events | quote }}
+helm.sh/hook-weight: {{ int .weight | toString | quote }}
+{{- with .deletePolicy }}
+helm.sh/hook-delete-policy: {{ join "," . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- end }}

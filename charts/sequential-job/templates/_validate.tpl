@@ -64,6 +64,9 @@ rendered containers): every problem found, as {"problems": ["<path>: <what is wr
 {{- $problems = append $problems (printf "job.backoffLimit: %v has no effect on a Volcano Job; use volcano.maxRetry" $values.job.backoffLimit) }}
 {{- end }}
 {{- end }}
+{{- range (include "sequential-job.platformProblems" $values | fromJson).problems }}
+{{- $problems = append $problems . }}
+{{- end }}
 {{- with include "sequential-job.sizeProblem" (dict "containers" .containers "root" .root) }}
 {{- $problems = append $problems . }}
 {{- end }}
@@ -139,6 +142,39 @@ included) that holds a character YAML cannot carry, as {"problems": [...]}.
 {{- else if kindIs "string" .value }}
 {{- with regexFind $bad .value }}
 {{- $problems = append $problems (printf "%s: contains the character %+q, which YAML cannot carry; remove it or write it another way" $.path .) }}
+{{- end }}
+{{- end }}
+{{- toJson (dict "problems" $problems) }}
+{{- end }}
+
+{{/*
+sequential-job.platformProblems (.Values): combinations of schedule, hook, kueue, volcano and job.nameSuffix that
+cannot work, and cronJob settings that would be dropped, as {"problems": [...]}.
+*/}}
+{{- define "sequential-job.platformProblems" -}}
+{{- $problems := list }}
+{{- with .kueue }}
+{{- if and $.volcano.enabled (or .queueName .priorityClass) }}
+{{- $problems = append $problems (printf "kueue.%s: Kueue queues batch/v1 Jobs, and a Volcano Job is queued by Volcano (volcano.queue); set kueue or volcano.enabled, not both" (ternary "queueName" "priorityClass" (not (empty .queueName)))) }}
+{{- end }}
+{{- end }}
+{{- if .hook.enabled }}
+{{- if .volcano.enabled }}
+{{- $problems = append $problems "hook.enabled: Helm waits only for batch/v1 Job (and Pod) hooks, so a Volcano Job hook would not hold back the release; a hook needs volcano.enabled false" }}
+{{- end }}
+{{- if .schedule }}
+{{- $problems = append $problems (printf "hook.enabled: a hook runs once at a release event, a CronJob (schedule %q) on its schedule; choose one" .schedule) }}
+{{- end }}
+{{- end }}
+{{- if .schedule }}
+{{- if include "sequential-job.isSet" .job.nameSuffix }}
+{{- $problems = append $problems (printf "job.nameSuffix: %s has no effect with schedule: the CronJob names its Jobs itself (<name>-<minutes since the epoch>)" .job.nameSuffix) }}
+{{- end }}
+{{- else }}
+{{- range $key, $value := .cronJob }}
+{{- if include "sequential-job.isSet" $value }}
+{{- $problems = append $problems (printf "cronJob.%s: applies only to a CronJob; set schedule, or remove it" $key) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- toJson (dict "problems" $problems) }}

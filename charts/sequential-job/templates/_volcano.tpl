@@ -1,0 +1,23 @@
+{{/*
+The Volcano Job's spec.
+*/}}
+
+{{/*
+sequential-job.volcanoJobSpec: the Volcano JobSpec (batch.volcano.sh/v1alpha1), one task running the pod template, as
+JSON: the Volcano Job renders it and a Volcano CronJob's jobTemplate uses it, so the two cannot drift.
+*/}}
+{{- define "sequential-job.volcanoJobSpec" -}}
+{{- $volcano := .Values.volcano }}
+{{- $task := dict "name" $volcano.taskName "replicas" 1 "template" (include "sequential-job.podTemplate" . | fromYaml) }}
+{{- $spec := dict "schedulerName" $volcano.schedulerName "queue" $volcano.queue "minAvailable" (int $volcano.minAvailable) "tasks" (list $task) }}
+{{- if include "sequential-job.isSet" $volcano.maxRetry }}
+{{- $_ := set $spec "maxRetry" (int $volcano.maxRetry) }}
+{{- end }}
+{{- if include "sequential-job.isSet" .Values.job.ttlSecondsAfterFinished }}
+{{- $_ := set $spec "ttlSecondsAfterFinished" (int .Values.job.ttlSecondsAfterFinished) }}
+{{- end }}
+{{- with $volcano.priorityClassName }}{{ $_ := set $spec "priorityClassName" . }}{{ end }}
+{{- with $volcano.policies }}{{ $_ := set $spec "policies" . }}{{ end }}
+{{- with $volcano.plugins }}{{ $_ := set $spec "plugins" . }}{{ end }}
+{{- toJson $spec }}
+{{- end }}
