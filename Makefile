@@ -41,7 +41,8 @@ lint: deps ## ruff, yamllint, chart-testing's ct lint, helm lint --strict of eve
 	$(VENV)/bin/yamllint --strict .
 	PATH="$(VENV)/bin:$(ROOT)/.tools/bin:$$PATH" ct lint --config ct.yaml --charts $(CHART)
 	@set -e; for helm in "$(HELM)" "$(HELM3)"; do for v in $(OVERLAYS); do \
-	  base=$$(sed -n 's/^# base: *//p' $$v); args="-f $$v"; [ -z "$$base" ] || args="-f values/$$base $$args"; \
+	  args="-f $$v"; f=$$v; while base=$$(sed -n 's/^# base: *//p' $$f); [ -n "$$base" ]; do \
+	    f=values/$$base; args="-f $$f $$args"; done; \
 	  echo "$$(basename $$helm) lint --strict $(CHART) $$args"; $$helm lint --strict --quiet $(CHART) $$args; done; done
 	$(PY) scripts/kube_lint.py
 
@@ -69,7 +70,7 @@ cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubern
 	@bash scripts/cluster/build.sh
 	@bash scripts/cluster/images.sh build
 
-cluster-up: cluster-deps ## start the embedded single-node cluster (VOLCANO=1 adds Volcano; KUBECONFIG=.cluster/admin.kubeconfig)
+cluster-up: cluster-deps ## start the embedded single-node cluster (VOLCANO=1 adds Volcano, KUEUE=1 Kueue; KUBECONFIG=.cluster/admin.kubeconfig)
 	@bash scripts/cluster/up.sh
 
 cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/
@@ -84,7 +85,7 @@ demo: deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and pri
 	@bash scripts/cluster/with-cluster.sh bash scripts/demo.sh
 
 e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster, under Helm 4 and Helm 3
-	@VOLCANO=1 bash scripts/cluster/with-cluster.sh $(PY) -m pytest tests/e2e $(E2E_ARGS)
+	@VOLCANO=1 KUEUE=1 bash scripts/cluster/with-cluster.sh $(PY) -m pytest tests/e2e $(E2E_ARGS)
 
 # `make bench` measures everything (about an hour; the cluster parts, on the embedded cluster, take 45 minutes of
 # it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the README's table. `make bench QUICK=1` (CI) measures the parts that need no
