@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import copy
 import re
+from pathlib import Path
 
 import pytest
 
-from harness import render, thaw
+from harness import Manifest, render, run_helm, thaw
 from harness.manifest import CRON_JOB, JOB, VOLCANO_CRON_JOB, VOLCANO_JOB
-from harness.paths import VALUES_DIR
 from harness.schemas import chart_kube_versions, validate_object
+from harness.subchart import build_parent_chart
 from harness.values import chain
 
-SEED_DEV = (VALUES_DIR / "seed.yaml", VALUES_DIR / "dev.yaml")
 OLDEST, NEWEST = chart_kube_versions()
 
 
@@ -177,3 +177,13 @@ def test_hook_mode_annotates_the_job_and_drops_the_revision() -> None:
 
 def test_no_hook_annotations_by_default() -> None:
     assert "annotations" not in render(values=chain(2)).workload()["metadata"]
+
+
+def test_two_aliases_of_the_chart_in_a_parent_render_two_hook_chains(tmp_path: Path, helm_name: str) -> None:
+    """tests/data/parent-chart (the end-to-end suite installs it) depends on the chart as `migrate` and `backfill`."""
+    chart = build_parent_chart(helm_name, tmp_path)
+    objects = Manifest.parse(run_helm(helm_name, "template", "app", str(chart)).stdout).objects
+    hooks = {o["metadata"]["name"]: o["metadata"]["annotations"] for o in objects if o["kind"] == "Job"}
+    assert sorted(hooks) == ["app-backfill", "app-migrate"], sorted(hooks)
+    assert hooks["app-migrate"]["helm.sh/hook-weight"] == "0" and hooks["app-backfill"]["helm.sh/hook-weight"] == "1"
+    assert [o["kind"] for o in objects if o["kind"] != "Job"] == ["ConfigMap"]
