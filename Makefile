@@ -91,7 +91,7 @@ e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster, under 
 # it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the README's table. `make bench QUICK=1` (CI) measures the parts that need no
 # cluster with fewer sizes and repetitions, into bench/quick/ (ignored by git), so the script cannot rot.
 BENCH_QUICK := $(filter-out 0 no false,$(QUICK))
-BENCH_CLUSTER_PARTS ?= handoff,limit,verify
+BENCH_CLUSTER_PARTS ?= handoff,limit,verify,wait
 
 bench: deps $(if $(BENCH_QUICK),,$(CLUSTER_DEPS)) ## benchmarks: table, bench/results.json, bench/figures/*.png (QUICK=1: CI's short run)
 ifeq ($(BENCH_QUICK),)

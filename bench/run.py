@@ -5,7 +5,8 @@
 Parts: render (helm template scaling, Helm 4 and 3), schema (what the values schema adds to a render), harness (the
 unit suite's cost), reservation (per overlay),
 and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step), limit (how many steps
-fit) and verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results).
+fit), verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results) and wait (how soon
+`helm install --wait --wait-for-jobs` returns once the chain completed or failed, Helm 4 and 3).
 `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
 invocation, inside scripts/cluster/with-cluster.sh); `--readme` rewrites the README's table between its markers.
 """
@@ -24,19 +25,19 @@ from bench import ROOT, harness_cost, render_scaling, reservation, schema_cost
 from bench.common import load_average, machine
 
 NO_CLUSTER = ("render", "schema", "harness", "reservation")
-CLUSTER = ("handoff", "limit", "verify")
+CLUSTER = ("handoff", "limit", "verify", "wait")
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
 
 
 def run_part(part: str, quick: bool) -> dict[str, Any]:
     if part in CLUSTER:
-        from bench import cluster, handoff, scale_limit  # the kubernetes client only when a cluster part runs
+        from bench import cluster, handoff, scale_limit, wait  # the kubernetes client only when a cluster part runs
 
         cluster.connect()
         if part == "verify":  # stored with the scale limit, whose report shows it
             return scale_limit.verify(log=lambda line: print(line, flush=True))
-        module = handoff if part == "handoff" else scale_limit
+        module = {"handoff": handoff, "limit": scale_limit, "wait": wait}[part]
     else:
         module = {"render": render_scaling, "schema": schema_cost, "harness": harness_cost, "reservation": reservation}[
             part
