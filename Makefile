@@ -15,7 +15,6 @@ export HELM_CONFIG_HOME := $(ROOT)/.tools/helm/config
 export HELM_DATA_HOME := $(ROOT)/.tools/helm/data
 
 CHART := charts/sequential-job
-OVERLAYS := $(wildcard values/*.yaml)
 # `make check VALUES="a.yaml b.yaml"`; `base.yaml,overlay.yaml` checks that stack as one overlay.
 VALUES ?=
 
@@ -27,43 +26,38 @@ help: ## list the targets
 deps: ## install Helm 4 and 3, helm-unittest, helm-docs, ct, kube-score, the Python venv and Debian packages (idempotent)
 	@bash scripts/install-tools.sh
 
-test: deps ## ruff, the README table check, and the whole pytest suite (helm-unittest included)
-	$(VENV)/bin/ruff check tests scripts bench
-	$(VENV)/bin/ruff format --check tests scripts bench
+test: deps ## the whole unit suite: pytest, helm-unittest through it, the generated files' checks
 	$(PY) -m pytest -n 2 tests --ignore=tests/e2e
 
 check: deps ## run the generic overlay checks on VALUES (default: every file in values/)
 	$(PY) -m pytest -n 2 tests/test_overlays.py $(foreach v,$(VALUES),--overlay=$(v))
 
-lint: deps ## ruff, yamllint, chart-testing's ct lint, helm lint --strict of every overlay under both helms, kube-score
-	$(VENV)/bin/ruff check tests scripts bench
-	$(VENV)/bin/ruff format --check tests scripts bench
+# `helm lint --strict` of every overlay under both helms is part of `make test` (tests/test_overlays.py).
+lint: deps ## ruff, yamllint, chart-testing's ct lint, kube-score on every rendered overlay
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/yamllint --strict .
 	PATH="$(VENV)/bin:$(ROOT)/.tools/bin:$$PATH" ct lint --config ct.yaml --charts $(CHART)
-	@set -e; for helm in "$(HELM)" "$(HELM3)"; do for v in $(OVERLAYS); do \
-	  args="-f $$v"; f=$$v; while base=$$(sed -n 's/^# base: *//p' $$f); [ -n "$$base" ]; do \
-	    f=values/$$base; args="-f $$f $$args"; done; \
-	  echo "$$(basename $$helm) lint --strict $(CHART) $$args"; $$helm lint --strict --quiet $(CHART) $$args; done; done
-	$(PY) scripts/kube_lint.py
+	$(PY) -m sequential_job.kube_lint
 
 schema: deps ## regenerate charts/sequential-job/values.schema.json from values.schema.source.yaml and the Kubernetes definitions
-	$(PY) scripts/values_schema.py
+	$(PY) -m sequential_job.schema
 
 docs: deps ## regenerate the README's values table and charts/sequential-job/README.md with helm-docs
-	$(PY) scripts/values_table.py
+	$(PY) -m sequential_job.docs
 
 render: deps ## print the seed example as the chart renders it (add EXTRA="-f values/volcano.yaml")
 	$(HELM) template seed $(CHART) -f values/seed.yaml $(EXTRA)
 
-# Publishing is configured by environment variables (scripts/publish.py and the README's Publishing section):
+# Publishing is configured by environment variables (src/sequential_job/publish.py, the README's Publishing section):
 # SIGN_KEY, SIGN_KEYRING, SIGN_PASSPHRASE_FILE, SIGN_KEY_URL; REPO_URL, REPO_DIR; OCI_REGISTRY, OCI_PLAIN_HTTP.
 package: deps ## dist/sequential-job-<version>.tgz with helm package, signed (and its .prov) when SIGN_KEY is set
-	$(PY) scripts/publish.py package
+	$(PY) -m sequential_job.publish package
 
 # Registry logins are the user's own (`helm registry login`), not the ones in .tools/helm/config.
 publish: deps ## package, then update the classic repository (REPO_URL, REPO_DIR) and/or push to OCI_REGISTRY
 	HELM_REGISTRY_CONFIG="$${HELM_REGISTRY_CONFIG:-$${XDG_CONFIG_HOME:-$$HOME/.config}/helm/registry/config.json}" \
-	  $(PY) scripts/publish.py publish
+	  $(PY) -m sequential_job.publish publish
 
 cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubernetes, etcd and the local images
 	@bash scripts/cluster/host-packages.sh

@@ -11,7 +11,7 @@ from typing import Any
 
 from bench.common import HELMS, helm_template, load_average, write_values
 from bench.stats import Line, Summary
-from harness.values import chain
+from sequential_job.values import chain
 
 FULL = {"sizes": (1, 10, 50, 200, 500), "repetitions": 7}
 QUICK = {"sizes": (1, 10, 50), "repetitions": 3}

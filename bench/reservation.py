@@ -8,7 +8,8 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from harness import discover_overlays, render
+from sequential_job.overlays import discover_overlays
+from sequential_job.render import render
 
 RESOURCES = ("cpu", "memory")
 SUFFIXES = {

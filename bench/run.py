@@ -21,8 +21,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import ROOT, harness_cost, render_scaling, reservation, schema_cost
+from bench import harness_cost, render_scaling, reservation, schema_cost
 from bench.common import load_average, machine
+from sequential_job.paths import ROOT
 
 NO_CLUSTER = ("render", "schema", "harness", "reservation")
 CLUSTER = ("handoff", "limit", "verify", "wait")

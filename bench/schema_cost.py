@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -16,9 +15,9 @@ from typing import Any
 
 from bench.common import HELMS, helm_template, load_average, write_values
 from bench.stats import Summary
-from harness.helm import helm_binaries, helm_env
-from harness.paths import CHART
-from harness.values import chain
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART
+from sequential_job.values import chain
 
 FULL = {"sizes": (1, 50, 500), "repetitions": 15}
 QUICK = {"sizes": (1, 50), "repetitions": 3}
@@ -41,12 +40,7 @@ def as_draft_2020(chart: Path, into: Path) -> Path:
 
 def package_bytes(into: Path) -> int:
     """The size of `helm package` of the chart (Helm 4), the tarball users download."""
-    subprocess.run(
-        [helm_binaries()["helm"], "package", str(CHART), "-d", str(into)],
-        capture_output=True,
-        env=helm_env(),
-        check=True,
-    )
+    run_helm("helm", "package", str(CHART), "-d", str(into))
     return next(into.glob("*.tgz")).stat().st_size
 
 

@@ -8,7 +8,6 @@ and the failed step's finishedAt when it failed (both from the API server, whole
 
 from __future__ import annotations
 
-import subprocess
 import tempfile
 import time
 from collections.abc import Callable
@@ -17,14 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from kubernetes import client
-from step_logs import selector, step_runs
 
 from bench.cluster import delete_namespace, new_namespace
-from bench.common import HELMS, write_values
+from bench.common import write_values
 from bench.stats import Summary
-from harness.helm import helm_binaries, helm_env
-from harness.paths import CHART, ROOT
-from harness.values import chain
+from sequential_job.helm import HELMS, run_helm
+from sequential_job.paths import CHART
+from sequential_job.step_logs import selector, step_runs
+from sequential_job.values import chain
 
 FULL = {"repetitions": 3}
 QUICK = {"repetitions": 1}
@@ -45,13 +44,8 @@ def measure(helm: str, outcome: str, directory: Path) -> dict[str, Any]:
     try:
         values = write_values(directory, f"{helm}-{outcome}", chain_values(outcome))
         started = time.monotonic()
-        proc = subprocess.run(
-            [helm_binaries()[helm], "install", "w", str(CHART), "-n", namespace, "-f", str(values), *WAIT],
-            capture_output=True,
-            text=True,
-            env=helm_env(),
-            cwd=ROOT,
-            timeout=600,
+        proc = run_helm(
+            helm, "install", "w", str(CHART), "-n", namespace, "-f", str(values), *WAIT, check=False, timeout=600
         )
         returned = datetime.now(UTC)
         took = time.monotonic() - started

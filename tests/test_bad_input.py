@@ -5,9 +5,10 @@ from typing import Any
 
 import pytest
 
-from harness import render, render_error, run_helm
-from harness.paths import CHART, VALUES_DIR
-from harness.values import chain
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART, VALUES_DIR
+from sequential_job.render import render, render_error
+from sequential_job.values import chain
 
 SEED = VALUES_DIR / "seed.yaml"
 OK_STEP = {"name": "one", "image": "alpine:3.11", "script": "true"}

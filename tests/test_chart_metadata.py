@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import yaml
 
-from harness.paths import CHART, ROOT
+from sequential_job.paths import CHART, ROOT
 
 # SemVer 2.0.0's own grammar (no leading zeros; optional pre-release and build metadata).
 SEMVER = re.compile(

@@ -2,8 +2,8 @@
 
 import re
 
-from harness import run_helm
-from harness.paths import CHART
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 

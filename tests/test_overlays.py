@@ -2,8 +2,11 @@
 
 import pytest
 
-from harness import Manifest, Overlay, render, run_helm, thaw
 from harness.schemas import chart_kube_versions, validate_object
+from sequential_job.helm import run_helm
+from sequential_job.manifest import Manifest
+from sequential_job.overlays import Overlay
+from sequential_job.render import render
 
 OLDEST, NEWEST = chart_kube_versions()
 
@@ -36,7 +39,7 @@ def test_strict_schema_validation(overlay: Overlay, kube_version: str) -> None:
 def test_helm3_and_helm4_render_identically(overlay: Overlay) -> None:
     helm4 = render(overlay.files, helm="helm")
     helm3 = render(overlay.files, helm="helm3")
-    assert thaw(helm3.objects) == thaw(helm4.objects), f"{overlay.name}: Helm 3 and Helm 4 disagree"
+    assert helm3.objects == helm4.objects, f"{overlay.name}: Helm 3 and Helm 4 disagree"
 
 
 def test_lint_strict(overlay: Overlay, helm_name: str) -> None:

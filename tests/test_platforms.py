@@ -9,11 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from harness import Manifest, render, run_helm, thaw
-from harness.manifest import CRON_JOB, JOB, VOLCANO_CRON_JOB, VOLCANO_JOB
 from harness.schemas import chart_kube_versions, validate_object
 from harness.subchart import build_parent_chart
-from harness.values import chain
+from sequential_job.helm import run_helm
+from sequential_job.manifest import CRON_JOB, JOB, VOLCANO_CRON_JOB, VOLCANO_JOB, Manifest
+from sequential_job.render import render
+from sequential_job.values import chain
 
 OLDEST, NEWEST = chart_kube_versions()
 
@@ -107,8 +108,8 @@ def test_schedule_renders_a_cronjob_around_the_jobs_own_spec() -> None:
     assert cron.kinds() == [CRON_JOB], cron.context()
     spec = cron.workload()["spec"]
     assert spec["schedule"] == "0 3 * * *" and spec["concurrencyPolicy"] == "Forbid"
-    assert thaw(spec["jobTemplate"]["spec"]) == thaw(job.workload()["spec"]), "the CronJob's Job drifted from the Job"
-    assert thaw(spec["jobTemplate"]["metadata"]["labels"]) == thaw(job.workload()["metadata"]["labels"])
+    assert spec["jobTemplate"]["spec"] == job.workload()["spec"], "the CronJob's Job drifted from the Job"
+    assert spec["jobTemplate"]["metadata"]["labels"] == job.workload()["metadata"]["labels"]
 
 
 def test_volcano_schedule_renders_a_volcano_cronjob_around_the_volcano_jobs_spec() -> None:
@@ -116,7 +117,7 @@ def test_volcano_schedule_renders_a_volcano_cronjob_around_the_volcano_jobs_spec
     cron = render(values=scheduled(volcano=volcano))
     job = render(values=chain(3, volcano=volcano))
     assert cron.kinds() == [VOLCANO_CRON_JOB], cron.context()
-    assert thaw(cron.workload()["spec"]["jobTemplate"]["spec"]) == thaw(job.workload()["spec"])
+    assert cron.workload()["spec"]["jobTemplate"]["spec"] == job.workload()["spec"]
 
 
 @pytest.mark.parametrize("kube_version", [OLDEST, NEWEST])
@@ -168,7 +169,7 @@ def test_no_kueue_labels_by_default() -> None:
 def test_hook_mode_annotates_the_job_and_drops_the_revision() -> None:
     job = render(values=chain(2, hook={"enabled": True})).workload()
     assert job["kind"] == JOB[1] and job["metadata"]["name"] == "test-sequential-job"
-    assert thaw(job["metadata"]["annotations"]) == {
+    assert job["metadata"]["annotations"] == {
         "helm.sh/hook": "pre-install,pre-upgrade",
         "helm.sh/hook-weight": "0",
         "helm.sh/hook-delete-policy": "before-hook-creation",

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import run_helm
-from harness.paths import CHART
 from harness.publishing import (
     CHART_VERSION as VERSION,
 )
@@ -28,6 +26,8 @@ from harness.publishing import (
     tamper_chart,
     tar_members,
 )
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART
 
 
 def package_unsigned(helm_name: str, dist: Path, helm_home: Callable[[str], dict[str, str]]) -> Path:

@@ -22,8 +22,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import run_helm
-from harness.paths import CHART
 from harness.publishing import (
     CHART_VERSION as VERSION,
 )
@@ -36,6 +34,8 @@ from harness.publishing import (
     run_publish,
     sha256_file,
 )
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART
 
 DIGEST_LINE = re.compile(r"^Digest:\s*(sha256:[0-9a-f]{64})\s*$", re.MULTILINE)
 

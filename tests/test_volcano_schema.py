@@ -10,10 +10,10 @@ from typing import Any
 
 import yaml
 
-from harness import render, thaw
-from harness.paths import ROOT
 from harness.schemas import volcano_job_schema
-from harness.values import chain
+from sequential_job.paths import ROOT
+from sequential_job.render import render
+from sequential_job.values import chain
 
 
 @functools.cache
@@ -91,7 +91,7 @@ def test_the_volcano_cronjob_renders_only_fields_of_its_crd() -> None:
     settings = {"timeZone": "UTC", "concurrencyPolicy": "Replace", "startingDeadlineSeconds": 10, "suspend": True}
     settings |= {"successfulJobsHistoryLimit": 1, "failedJobsHistoryLimit": 1}
     values = chain(2, schedule="@hourly", cronJob=settings, volcano={"enabled": True, "maxRetry": 1})
-    cron = thaw(render(values=values).workload())
+    cron = render(values=values).workload()
     assert cron["kind"] == "CronJob"
     spec = crd_schema("batch.volcano.sh_cronjobs.yaml")["properties"]["spec"]
     assert unknown_fields(cron["spec"], spec, "spec") == []

@@ -6,15 +6,14 @@ import os
 import subprocess
 import time
 from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from kubernetes import client
-from step_logs import selector, step_runs, workload_status
 
-from harness import HelmRun, run_helm
-from harness.paths import CHART
+from sequential_job.helm import HelmRun, run_helm
+from sequential_job.paths import CHART, tool
+from sequential_job.render import values_yaml
+from sequential_job.step_logs import selector, step_runs, workload_status
 
 T = TypeVar("T")
 
@@ -52,7 +51,7 @@ def install(
     stdin = None
     if values is not None:
         args += ["-f", "-"]
-        stdin = yaml.safe_dump(dict(values))
+        stdin = values_yaml(values)
     return helm(helm_name, *args, *extra_args, stdin=stdin, check=check)
 
 
@@ -94,8 +93,7 @@ def events(namespace: str, name: str) -> list[Any]:
 
 
 def kubectl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    binary = os.environ.get("KUBECTL") or str(Path(__file__).resolve().parents[2] / ".tools/cluster/bin/kubectl")
-    return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run([tool("kubectl"), *args], input=stdin, capture_output=True, text=True, timeout=120)
 
 
 def vcjobs(namespace: str, release: str) -> list[dict[str, Any]]:

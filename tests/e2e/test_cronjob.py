@@ -8,7 +8,7 @@ import time
 from kubernetes import client
 
 from e2e.cluster import eventually, install, jobs, kubectl, logs, pods, runs_by_name, vcjob_phase, vcjobs
-from harness.values import chain
+from sequential_job.values import chain
 
 # Far from now: a run is started by hand (`kubectl create job --from=cronjob/...`), never by the schedule.
 NEVER = "0 0 1 1 *"

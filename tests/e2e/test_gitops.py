@@ -8,8 +8,8 @@ from typing import Any
 import yaml
 
 from e2e.cluster import eventually, helm, install, jobs, kubectl, pods, wait_finished
-from harness import run_helm
-from harness.paths import CHART, VALUES_DIR
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART, VALUES_DIR
 
 SEED_DEV = (VALUES_DIR / "seed.yaml", VALUES_DIR / "dev.yaml")
 GITOPS = (*SEED_DEV, VALUES_DIR / "gitops.yaml")

@@ -12,8 +12,8 @@ import pytest
 from kubernetes import client
 
 from e2e.cluster import eventually, install, jobs, pods, wait_finished
-from harness.paths import VALUES_DIR
-from harness.values import chain
+from sequential_job.paths import VALUES_DIR
+from sequential_job.values import chain
 
 KUEUE = ("kueue.x-k8s.io", "v1beta2")
 FLAVOR = "sequential-job-e2e"

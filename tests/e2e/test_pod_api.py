@@ -6,10 +6,12 @@ import os
 import subprocess
 import sys
 
+from kubernetes import client
+
 from e2e.cluster import install, logs, the_pod, wait_finished
-from harness import Overlay
-from harness.paths import ROOT, VALUES_DIR
-from harness.values import chain
+from sequential_job.overlays import Overlay
+from sequential_job.paths import VALUES_DIR
+from sequential_job.values import chain
 
 POD_API = Overlay.from_arg(str(VALUES_DIR / "pod-api.yaml"))
 TOKEN_PATH = "/var/run/secrets/kubernetes.io/serviceaccount"
@@ -24,7 +26,8 @@ def test_pod_api_overlay_runs_with_its_fields(namespace: str, helm_name: str) ->
     assert spec.topology_spread_constraints[0].topology_key == "kubernetes.io/hostname"
     assert spec.enable_service_links is False
     assert spec.automount_service_account_token is False
-    assert spec.containers[0].readiness_probe.exec.command == ["test", "-f", "/srv/output/artifact"]
+    probe = client.ApiClient().sanitize_for_serialization(spec.containers[0].readiness_probe)
+    assert probe["exec"]["command"] == ["test", "-f", "/srv/output/artifact"], probe
     # The fields did what they say inside the last step: its own hosts entry and DNS search list.
     last = logs(pod, "job-3")
     assert "artifacts.local" in last and "search steps.local" in last, f"job-3 logs:\n{last}"
@@ -55,7 +58,7 @@ def test_a_failed_steps_last_lines_are_in_the_pod_status(namespace: str) -> None
     message = status.state.terminated.message or ""
     assert "progress 3" in message and "cannot reach the store" in message, f"step-2 termination message: {message!r}"
     shown = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "step_logs.py"), "tail", "-n", namespace],
+        [sys.executable, "-m", "sequential_job.step_logs", "tail", "-n", namespace],
         capture_output=True,
         text=True,
         env=dict(os.environ),

@@ -4,7 +4,7 @@ step fails, telling so rather than running into its timeout. How soon each helm 
 from __future__ import annotations
 
 from e2e.cluster import install, jobs, runs_by_name, the_pod
-from harness.values import chain
+from sequential_job.values import chain
 
 WAIT = ("--wait", "--wait-for-jobs", "--timeout", "5m")
 

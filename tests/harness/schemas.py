@@ -6,14 +6,18 @@ import functools
 import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import kubernetes_validate
 import yaml
 
-from harness.manifest import VOLCANO_JOB, thaw
-from harness.paths import CHART, SCHEMAS
+from sequential_job.manifest import VOLCANO_JOB
+from sequential_job.paths import CHART
+
+# JSON Schemas of our own for kinds kubernetes-validate does not know (the Volcano Job).
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
 
 def chart_kube_versions() -> tuple[str, str]:
@@ -33,12 +37,12 @@ def volcano_job_schema() -> dict[str, Any]:
 
 def validate_kubernetes(obj: Mapping[str, Any], version: str) -> None:
     """Strict OpenAPI validation of a core Kubernetes object (unknown fields are errors)."""
-    kubernetes_validate.validate(thaw(obj), version, strict=True)
+    kubernetes_validate.validate(obj, version, strict=True)
 
 
 def validate_object(obj: Mapping[str, Any], version: str) -> list[str]:
     """Every problem found in one rendered object, as readable lines (empty when it is valid)."""
-    plain = thaw(obj)
+    plain = obj
     where = f"{plain.get('kind')} {plain.get('metadata', {}).get('name')}"
     problems: list[str] = []
     if (plain.get("apiVersion"), plain.get("kind")) == VOLCANO_JOB:

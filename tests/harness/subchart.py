@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 
-from harness.helm import run_helm
-from harness.paths import CHART, ROOT
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART, ROOT
 
 PARENT = ROOT / "tests" / "data" / "parent-chart"
 

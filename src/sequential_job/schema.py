@@ -1,6 +1,7 @@
 """Write the chart's values.schema.json from its hand-written source and the Kubernetes OpenAPI definitions.
 
-`make schema` runs this; `--check` exits 1 when the committed file differs from what it would write. The source,
+`make schema` runs this (`python -m sequential_job.schema`); `--check` exits 1 when the committed file differs from
+what it would write. The source,
 charts/sequential-job/values.schema.source.yaml, says what the chart owns and which Kubernetes definitions to take
 (its header lists the generator's three extensions); the definitions come from the pinned kubernetes-validate
 package's strict set for `x-kubernetes-definitions`, embedded under `definitions` with everything they reach.
@@ -20,7 +21,8 @@ from typing import Any
 import kubernetes_validate
 import yaml
 
-CHART = Path(__file__).resolve().parents[1] / "charts" / "sequential-job"
+from sequential_job.paths import CHART, ROOT
+
 SOURCE = CHART / "values.schema.source.yaml"
 OUTPUT = CHART / "values.schema.json"
 DEFS = "definitions"
@@ -157,11 +159,11 @@ def main(argv: list[str] | None = None) -> int:
     text = render()
     if args.check:
         if OUTPUT.read_text() != text:
-            print(f"{OUTPUT.relative_to(CHART.parents[1])} is stale: run `make schema`", file=sys.stderr)
+            print(f"{OUTPUT.relative_to(ROOT)} is stale: run `make schema`", file=sys.stderr)
             return 1
         return 0
     OUTPUT.write_text(text)
-    print(f"wrote {OUTPUT.relative_to(CHART.parents[1])} ({len(text.encode()) // 1024} KiB)")
+    print(f"wrote {OUTPUT.relative_to(ROOT)} ({len(text.encode()) // 1024} KiB)")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Build values for tests: chains of trivial steps."""
+"""Values for chains of trivial steps, as tests and benchmarks build them."""
 
 from __future__ import annotations
 

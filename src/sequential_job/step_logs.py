@@ -1,7 +1,7 @@
 """Show a sequential-job release's steps in execution order: each step's logs under a header with its start and
 finish time and exit code, then the Job's (or Volcano Job's) final status. Works against any cluster.
 
-    .venv/bin/python scripts/step_logs.py RELEASE [-n NAMESPACE] [--wait SECONDS]
+    .venv/bin/python -m sequential_job.step_logs RELEASE [-n NAMESPACE] [--wait SECONDS]
 
 Exit status: 0 when the Job completed, 1 when it failed, 2 when it has not finished, 3 when nothing was found.
 It finds the release's pods by the chart's `app.kubernetes.io/instance` label, reads the order from the pod spec

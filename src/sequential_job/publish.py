@@ -1,7 +1,7 @@
 """Package, sign and publish the chart: `make package` and `make publish` (README, "Publishing").
 
-python scripts/publish.py package   # dist/sequential-job-<version>.tgz, and its .prov when SIGN_KEY is set
-python scripts/publish.py publish   # package, then update a classic repository and/or push to an OCI registry
+python -m sequential_job.publish package   # dist/sequential-job-<version>.tgz, and its .prov when SIGN_KEY is set
+python -m sequential_job.publish publish   # package, then update a classic repository and/or push to OCI
 
 Everything is set by environment variables, so CI and people publish the same way:
 
@@ -42,8 +42,10 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-CHART = Path(os.environ.get("CHART_DIR") or ROOT / "charts" / "sequential-job").resolve()
+from sequential_job import paths
+from sequential_job.paths import ROOT, tool
+
+CHART = Path(os.environ.get("CHART_DIR") or paths.CHART).resolve()
 REPO_METADATA = Path(os.environ.get("ARTIFACTHUB_REPO_FILE") or ROOT / "artifacthub-repo.yml")
 
 
@@ -81,7 +83,7 @@ def run(args: list[str], **kwargs) -> subprocess.CompletedProcess[str]:
 
 
 def helm() -> str:
-    return env("HELM", str(ROOT / ".tools" / "bin" / "helm"))
+    return tool("helm")
 
 
 def repo_metadata() -> dict | None:
@@ -282,7 +284,7 @@ def push_repo_metadata(target: str, plain_http: bool) -> None:
     )
     with tempfile.TemporaryDirectory(prefix="sequential-job-artifacthub-") as tmp:
         shutil.copy2(REPO_METADATA, Path(tmp) / "artifacthub-repo.yml")
-        oras = env("ORAS", str(ROOT / ".tools" / "bin" / "oras"))
+        oras = tool("oras")
         args = [oras, "push", target, "--registry-config", registry_config]
         args += ["--plain-http"] if plain_http else []
         args += ["--config", f"/dev/null:{ARTIFACTHUB_CONFIG}", f"artifacthub-repo.yml:{ARTIFACTHUB_LAYER}"]

@@ -1,16 +1,14 @@
-"""Parse rendered manifests into immutable objects and query them: workload, pod spec, steps, mounts, volumes."""
+"""The chart's rendered objects as plain data, and how to read them: the workload, its pod, the steps in order."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import yaml
 
 if TYPE_CHECKING:
-    from harness.helm import HelmRun
+    from sequential_job.helm import HelmRun
 
 JOB = ("batch/v1", "Job")
 VOLCANO_JOB = ("batch.volcano.sh/v1alpha1", "Job")
@@ -19,39 +17,21 @@ VOLCANO_CRON_JOB = ("batch.volcano.sh/v1alpha1", "CronJob")
 WORKLOADS = (JOB, VOLCANO_JOB, CRON_JOB, VOLCANO_CRON_JOB)
 
 
-def freeze(value: Any) -> Any:
-    """Deep read-only copy: mappings become MappingProxyType, lists become tuples."""
-    if isinstance(value, Mapping):
-        return MappingProxyType({k: freeze(v) for k, v in value.items()})
-    if isinstance(value, (list, tuple)):
-        return tuple(freeze(v) for v in value)
-    return value
-
-
-def thaw(value: Any) -> Any:
-    """Deep mutable copy of a frozen value: plain dicts and lists, as validators and comparisons expect."""
-    if isinstance(value, Mapping):
-        return {k: thaw(v) for k, v in value.items()}
-    if isinstance(value, tuple):
-        return [thaw(v) for v in value]
-    return value
-
-
 @dataclass(frozen=True)
 class Step:
     """One step as it runs: its position, whether it is an init container, and its container spec."""
 
     index: int
     init: bool
-    container: Mapping[str, Any]
+    container: dict[str, Any]
 
     @property
     def name(self) -> str:
         return self.container["name"]
 
     @property
-    def mounts(self) -> tuple[Mapping[str, Any], ...]:
-        return tuple(self.container.get("volumeMounts", ()))
+    def mounts(self) -> list[dict[str, Any]]:
+        return self.container.get("volumeMounts", [])
 
     def mount_paths(self) -> dict[str, str]:
         """mountPath -> volume name."""
@@ -60,27 +40,26 @@ class Step:
 
 @dataclass(frozen=True)
 class Manifest:
-    """Every object `helm template` rendered, frozen so a cached render cannot be changed by a test."""
+    """Every object `helm template` rendered, as plain dicts and lists; `source` is the helm run behind them."""
 
-    objects: tuple[Mapping[str, Any], ...]
+    objects: list[dict[str, Any]]
     source: HelmRun | None = None
 
     @classmethod
     def parse(cls, text: str, source: HelmRun | None = None) -> Manifest:
-        docs = [d for d in yaml.safe_load_all(text) if d]
-        return cls(tuple(freeze(d) for d in docs), source)
+        return cls([d for d in yaml.safe_load_all(text) if d], source)
 
     def context(self) -> str:
         """The helm command that produced this manifest, and its stderr, for assertion messages."""
         return self.source.describe() if self.source else "(no helm run)"
 
-    def of_kind(self, api_version: str, kind: str) -> list[Mapping[str, Any]]:
+    def of_kind(self, api_version: str, kind: str) -> list[dict[str, Any]]:
         return [o for o in self.objects if o.get("apiVersion") == api_version and o.get("kind") == kind]
 
     def kinds(self) -> list[tuple[str, str]]:
         return [(o["apiVersion"], o["kind"]) for o in self.objects]
 
-    def workload(self) -> Mapping[str, Any]:
+    def workload(self) -> dict[str, Any]:
         """The single Job, Volcano Job, CronJob or Volcano CronJob; fails if there is not exactly one."""
         found = [o for kind in WORKLOADS for o in self.of_kind(*kind)]
         assert len(found) == 1, (
@@ -92,12 +71,12 @@ class Manifest:
     def is_volcano(self) -> bool:
         return self.workload()["apiVersion"] == VOLCANO_JOB[0]
 
-    def job_spec(self) -> Mapping[str, Any]:
+    def job_spec(self) -> dict[str, Any]:
         """The spec of the Job that runs: the workload's own, or a CronJob's jobTemplate's."""
         w = self.workload()
         return w["spec"]["jobTemplate"]["spec"] if w["kind"] == "CronJob" else w["spec"]
 
-    def pod_template(self) -> Mapping[str, Any]:
+    def pod_template(self) -> dict[str, Any]:
         spec = self.job_spec()
         if self.is_volcano:
             tasks = spec["tasks"]
@@ -105,14 +84,14 @@ class Manifest:
             return tasks[0]["template"]
         return spec["template"]
 
-    def pod_spec(self) -> Mapping[str, Any]:
+    def pod_spec(self) -> dict[str, Any]:
         return self.pod_template()["spec"]
 
     def steps(self) -> list[Step]:
         """Steps in execution order: the init containers in order, then the regular container(s)."""
         spec = self.pod_spec()
-        inits = spec.get("initContainers", ())
-        mains = spec.get("containers", ())
+        inits = spec.get("initContainers", [])
+        mains = spec.get("containers", [])
         return [Step(i, True, c) for i, c in enumerate(inits)] + [
             Step(len(inits) + i, False, c) for i, c in enumerate(mains)
         ]
@@ -126,8 +105,8 @@ class Manifest:
     def step_names(self) -> list[str]:
         return [s.name for s in self.steps()]
 
-    def volumes(self) -> dict[str, Mapping[str, Any]]:
-        return {v["name"]: v for v in self.pod_spec().get("volumes", ())}
+    def volumes(self) -> dict[str, dict[str, Any]]:
+        return {v["name"]: v for v in self.pod_spec().get("volumes", [])}
 
     def volume_graph(self) -> dict[str, list[tuple[str, str]]]:
         """volume name -> [(step name, mountPath), ...] in execution order: who can hand files to whom."""

@@ -1,21 +1,27 @@
-"""The overlays under test: every file in values/, or those a user names with `make check VALUES=...`.
+"""Overlay stacks: a values file and the files it layers on.
 
-An overlay that layers on another values file says so in a comment line `# base: <file>` (relative to itself);
-it is rendered as `-f <base> -f <overlay>`. On the command line, `a.yaml,b.yaml` names such a stack explicitly.
+An overlay that layers on another values file says so in a comment line `# base: <file>` (relative to itself); it is
+rendered as `-f <base> -f <overlay>`, its base's own base first. `a.yaml,b.yaml` names a stack explicitly.
+
+    python -m sequential_job.overlays values/prod.yaml   # prints `-f values/seed.yaml -f values/prod.yaml`
 """
 
 from __future__ import annotations
 
+import argparse
 import re
+import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from harness.paths import VALUES_DIR
+from sequential_job.paths import ROOT, VALUES_DIR
 
 BASE_LINE = re.compile(r"^#\s*base:\s*(\S+)\s*$", re.MULTILINE)
 
 
-def _base_of(path: Path) -> Path | None:
+def base_of(path: Path) -> Path | None:
+    """The file `path`'s `# base:` line names, or None."""
     match = BASE_LINE.search(path.read_text())
     if not match:
         return None
@@ -25,15 +31,15 @@ def _base_of(path: Path) -> Path | None:
     return base
 
 
-def _stack(path: Path) -> tuple[Path, ...]:
+def stack(path: Path) -> tuple[Path, ...]:
     """The values files helm takes for this overlay: its base chain first, the overlay last."""
     chain = [path.resolve()]
-    base = _base_of(path)
+    base = base_of(path)
     while base is not None:
         if base in chain:
             raise ValueError(f"{path}: `# base:` lines form a cycle through {base}")
         chain.insert(0, base)
-        base = _base_of(base)
+        base = base_of(base)
     return tuple(chain)
 
 
@@ -49,11 +55,26 @@ class Overlay:
         for p in parts:
             if not p.is_file():
                 raise FileNotFoundError(f"values file {p} does not exist")
-        files = _stack(parts[0]) if len(parts) == 1 else tuple(parts)
+        files = stack(parts[0]) if len(parts) == 1 else tuple(parts)
         return cls("+".join(p.name for p in parts), files)
 
 
 def discover_overlays(explicit: list[str] | None = None) -> list[Overlay]:
+    """The overlays named, or else every file in values/."""
     if explicit:
         return [Overlay.from_arg(a) for a in explicit]
     return [Overlay.from_arg(str(p)) for p in sorted(VALUES_DIR.glob("*.yaml"))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Print the helm `-f` arguments of an overlay's stack.")
+    parser.add_argument("overlay", help="a values file (its `# base:` chain is followed) or base.yaml,overlay.yaml")
+    args = parser.parse_args(argv)
+    files = Overlay.from_arg(args.overlay).files
+    shown = [str(f.relative_to(ROOT)) if f.is_relative_to(ROOT) else str(f) for f in files]
+    print(" ".join(f"-f {shlex.quote(f)}" for f in shown))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

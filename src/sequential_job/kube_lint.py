@@ -5,13 +5,12 @@ is scored once, as that file), turns a Volcano Job's task templates into Pods (k
 runs kube-score with the exclusions in .kube-score.yaml. Fails on any finding, and on any exclusion that no longer
 hides a finding, so the list cannot go stale.
 
-python scripts/kube_lint.py   # HELM and KUBE_SCORE default to .tools/bin/helm and .tools/bin/kube-score
+python -m sequential_job.kube_lint   # HELM and KUBE_SCORE default to .tools/bin/helm and .tools/bin/kube-score
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -20,13 +19,12 @@ from typing import Any
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-
-from harness.overlays import Overlay, discover_overlays  # noqa: E402
+from sequential_job.helm import HelmError
+from sequential_job.overlays import Overlay, discover_overlays
+from sequential_job.paths import CHART, ROOT, tool
+from sequential_job.render import render as helm_template
 
 CONFIG = ROOT / ".kube-score.yaml"
-CHART = ROOT / "charts" / "sequential-job"
 # Not a kube-score test id: the name .kube-score.yaml gives kube-score's --ignore-container-cpu-limit.
 CPU_LIMIT = "container-cpu-limit"
 # kube-score's grades: 1 critical, 5 warning, 7 almost OK, 10 OK.
@@ -38,10 +36,6 @@ class Case:
     name: str
     files: tuple[Path, ...]
     ignore: dict[str, str]  # exclusion -> reason; chart-wide and this case's own
-
-
-def tool(env: str, name: str) -> str:
-    return os.environ.get(env) or str(ROOT / ".tools" / "bin" / name)
 
 
 def cases(config: dict[str, Any]) -> list[Case]:
@@ -66,16 +60,12 @@ def cases(config: dict[str, Any]) -> list[Case]:
 
 
 def render(case: Case) -> list[dict[str, Any]]:
-    args = [tool("HELM", "helm"), "template", "lint", str(CHART)]
-    for path in case.files:
-        args += ["-f", str(path)]
-    proc = subprocess.run(args, capture_output=True, text=True, cwd=ROOT)
-    if proc.returncode != 0:
-        sys.exit(f"{case.name}: `{' '.join(args)}` failed:\n{proc.stderr}")
+    try:
+        manifest = helm_template(case.files, release="lint")
+    except HelmError as e:
+        sys.exit(f"{case.name}: {e}")
     objects = []
-    for doc in yaml.safe_load_all(proc.stdout):
-        if not doc:
-            continue
+    for doc in manifest.objects:
         if doc.get("apiVersion") == "batch.volcano.sh/v1alpha1" and doc.get("kind") == "Job":
             for task in doc["spec"]["tasks"]:
                 template = task["template"]
@@ -88,7 +78,7 @@ def render(case: Case) -> list[dict[str, Any]]:
 
 def score(objects: list[dict[str, Any]], config: dict[str, Any], ignore: dict[str, str]) -> dict[str, list[str]]:
     """kube-score's failing checks: check id -> '<object>: <summary>' lines."""
-    args = [tool("KUBE_SCORE", "kube-score"), "score", "-", "--output-format", "json", "--color", "never"]
+    args = [tool("kube-score"), "score", "-", "--output-format", "json", "--color", "never"]
     args += ["--kubernetes-version", str(config["kubernetes-version"])]
     for test in config.get("enable-optional") or ():
         args += ["--enable-optional-test", test]
