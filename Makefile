@@ -64,7 +64,7 @@ cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubern
 	@bash scripts/cluster/build.sh
 	@bash scripts/cluster/images.sh build
 
-cluster-up: cluster-deps ## start the embedded single-node cluster (VOLCANO=1 adds Volcano; KUBECONFIG=.cluster/admin.kubeconfig)
+cluster-up: cluster-deps ## start the embedded single-node cluster (VOLCANO=1 adds Volcano, KUEUE=1 Kueue; KUBECONFIG=.cluster/admin.kubeconfig)
 	@bash scripts/cluster/up.sh
 
 cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/
@@ -79,13 +79,13 @@ demo: deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and pri
 	@bash scripts/cluster/with-cluster.sh bash scripts/demo.sh
 
 e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster, under Helm 4 and Helm 3
-	@VOLCANO=1 bash scripts/cluster/with-cluster.sh $(PY) -m pytest tests/e2e $(E2E_ARGS)
+	@VOLCANO=1 KUEUE=1 bash scripts/cluster/with-cluster.sh $(PY) -m pytest tests/e2e $(E2E_ARGS)
 
 # `make bench` measures everything (about an hour; the cluster parts, on the embedded cluster, take 45 minutes of
 # it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the README's table. `make bench QUICK=1` (CI) measures the parts that need no
 # cluster with fewer sizes and repetitions, into bench/quick/ (ignored by git), so the script cannot rot.
 BENCH_QUICK := $(filter-out 0 no false,$(QUICK))
-BENCH_CLUSTER_PARTS ?= handoff,limit,verify,fanout,shardlimit
+BENCH_CLUSTER_PARTS ?= handoff,limit,verify,fanout,shardlimit,wait
 
 bench: deps $(if $(BENCH_QUICK),,$(CLUSTER_DEPS)) ## benchmarks: table, bench/results.json, bench/figures/*.png (QUICK=1: CI's short run)
 ifeq ($(BENCH_QUICK),)

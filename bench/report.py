@@ -325,6 +325,21 @@ def shardlimit_section(r: dict[str, Any]) -> list[str]:
     return lines + _table(header, rows) + [""] + notes
 
 
+def wait_section(r: dict[str, Any]) -> list[str]:
+    header = ["helm", "chain", "helm returned after the chain ended, s: median (min-max)", "helm's exit code"]
+    rows = []
+    for helm, cells in r["helms"].items():
+        for outcome, d in cells.items():
+            codes = ", ".join(map(str, d["exit_codes"]))
+            rows.append([helm, outcome, _spread(d["after_end_seconds"], "{:.1f}"), codes])
+    lines = [
+        f"**Waiting** (`helm install --wait --wait-for-jobs --timeout {r['timeout']}`, embedded cluster, "
+        f"{r['repetitions']} runs per cell; the chain ends at the Job's completionTime or the failed step's exit)",
+        "",
+    ]
+    return lines + _table(header, rows)
+
+
 SECTIONS = (
     ("render", render_section),
     ("schema", schema_section),
@@ -335,6 +350,7 @@ SECTIONS = (
     ("shards", shards_section),
     ("fanout", fanout_section),
     ("shardlimit", shardlimit_section),
+    ("wait", wait_section),
 )
 
 

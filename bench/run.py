@@ -6,7 +6,8 @@ Parts: render (helm template scaling, Helm 4 and 3), schema (what the values sch
 unit suite's cost), reservation (per overlay), shards (rendering 10 to 10 000 shards),
 and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step), limit (how many steps
 fit), verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results), fanout (8 chains
-as one Indexed Job against 8 installs) and shardlimit (how many shards `helm install` takes).
+as one Indexed Job against 8 installs), shardlimit (how many shards `helm install` takes) and wait (how soon
+`helm install --wait --wait-for-jobs` returns once the chain completed or failed, Helm 4 and 3).
 `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
 invocation, inside scripts/cluster/with-cluster.sh); `--readme` rewrites the README's table between its markers.
 """
@@ -26,7 +27,7 @@ from bench.common import load_average, machine
 from sequential_job.paths import ROOT
 
 NO_CLUSTER = ("render", "schema", "harness", "reservation", "shards")
-CLUSTER = ("handoff", "limit", "verify", "fanout", "shardlimit")
+CLUSTER = ("handoff", "limit", "verify", "fanout", "shardlimit", "wait")
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
 
@@ -36,7 +37,13 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
         print(line, flush=True)
 
     if part in CLUSTER:
-        from bench import cluster, fanout, handoff, scale_limit  # the kubernetes client only when a cluster part runs
+        from bench import (  # the kubernetes client only when a cluster part runs
+            cluster,
+            fanout,
+            handoff,
+            scale_limit,
+            wait,
+        )
 
         cluster.connect()
         if part == "verify":  # stored with the scale limit, whose report shows it
@@ -46,6 +53,7 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
             "limit": scale_limit.run,
             "fanout": fanout.fanout,
             "shardlimit": fanout.shardlimit,
+            "wait": wait.run,
         }
     else:
         run = {

@@ -25,7 +25,7 @@ stop() {
   rm -f "$pidfile"
 }
 
-for name in vc-scheduler vc-controller-manager vc-webhook-manager; do stop "$name" 10; done
+for name in kueue vc-scheduler vc-controller-manager vc-webhook-manager; do stop "$name" 10; done
 stop kubelet 15
 if [ -S "$CONTAINERD_SOCK" ] && [ -x "$CBIN/crictl" ]; then
   timeout 60 "$CBIN/crictl" --runtime-endpoint "unix://$CONTAINERD_SOCK" --timeout 30s rmp --all --force >/dev/null 2>&1 \

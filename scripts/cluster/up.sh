@@ -2,7 +2,7 @@
 # Starts a single-node Kubernetes on this machine, every part real and local, all state under .cluster/:
 # etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd (+ runc, CNI bridge) and the kubelet,
 # as host processes whose pids are kept in .cluster/pids. down.sh stops them all. Writes .cluster/admin.kubeconfig.
-# VOLCANO=1 adds Volcano (volcano-up.sh).
+# VOLCANO=1 adds Volcano (volcano-up.sh), KUEUE=1 adds Kueue (kueue-up.sh).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
@@ -233,6 +233,9 @@ wait_for kube-controller-manager 60 kc get serviceaccount default -n default
 
 if [ "${VOLCANO:-0}" = 1 ]; then
   "$CLUSTER_SCRIPTS/volcano-up.sh"
+fi
+if [ "${KUEUE:-0}" = 1 ]; then
+  "$CLUSTER_SCRIPTS/kueue-up.sh"
 fi
 
 say "cluster up in $((SECONDS - started))s: KUBECONFIG=${KUBECONFIG_ADMIN#"$ROOT"/}"

@@ -12,6 +12,9 @@ if TYPE_CHECKING:
 
 JOB = ("batch/v1", "Job")
 VOLCANO_JOB = ("batch.volcano.sh/v1alpha1", "Job")
+CRON_JOB = ("batch/v1", "CronJob")
+VOLCANO_CRON_JOB = ("batch.volcano.sh/v1alpha1", "CronJob")
+WORKLOADS = (JOB, VOLCANO_JOB, CRON_JOB, VOLCANO_CRON_JOB)
 
 
 @dataclass(frozen=True)
@@ -57,22 +60,29 @@ class Manifest:
         return [(o["apiVersion"], o["kind"]) for o in self.objects]
 
     def workload(self) -> dict[str, Any]:
-        """The single Job or Volcano Job; fails if there is not exactly one."""
-        found = self.of_kind(*JOB) + self.of_kind(*VOLCANO_JOB)
-        assert len(found) == 1, f"expected exactly one Job or Volcano Job, found {self.kinds()}\n{self.context()}"
+        """The single Job, Volcano Job, CronJob or Volcano CronJob; fails if there is not exactly one."""
+        found = [o for kind in WORKLOADS for o in self.of_kind(*kind)]
+        assert len(found) == 1, (
+            f"expected exactly one Job, CronJob or Volcano one, found {self.kinds()}\n{self.context()}"
+        )
         return found[0]
 
     @property
     def is_volcano(self) -> bool:
         return self.workload()["apiVersion"] == VOLCANO_JOB[0]
 
-    def pod_template(self) -> dict[str, Any]:
+    def job_spec(self) -> dict[str, Any]:
+        """The spec of the Job that runs: the workload's own, or a CronJob's jobTemplate's."""
         w = self.workload()
+        return w["spec"]["jobTemplate"]["spec"] if w["kind"] == "CronJob" else w["spec"]
+
+    def pod_template(self) -> dict[str, Any]:
+        spec = self.job_spec()
         if self.is_volcano:
-            tasks = w["spec"]["tasks"]
+            tasks = spec["tasks"]
             assert len(tasks) == 1, f"expected one Volcano task, found {len(tasks)}"
             return tasks[0]["template"]
-        return w["spec"]["template"]
+        return spec["template"]
 
     def pod_spec(self) -> dict[str, Any]:
         return self.pod_template()["spec"]

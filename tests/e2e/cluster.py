@@ -42,8 +42,9 @@ def install(
     values: Mapping[str, Any] | None = None,
     command: str = "install",
     check: bool = True,
+    extra_args: Sequence[str] = (),
 ) -> HelmRun:
-    """`helm install` (or `upgrade`) the chart; values files first, then `values` on stdin."""
+    """`helm install` (or `upgrade`) the chart; values files first, then `values` on stdin, then extra_args."""
     args = [command, release, str(CHART), "-n", namespace]
     for f in files:
         args += ["-f", str(f)]
@@ -51,7 +52,7 @@ def install(
     if values is not None:
         args += ["-f", "-"]
         stdin = values_yaml(values)
-    return helm(helm_name, *args, stdin=stdin, check=check)
+    return helm(helm_name, *args, *extra_args, stdin=stdin, check=check)
 
 
 def jobs(namespace: str, release: str) -> list[Any]:

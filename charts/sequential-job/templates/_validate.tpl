@@ -168,6 +168,9 @@ found, as {"problems": ["<path>: <what is wrong>", ...]}.
 {{- range (include "sequential-job.jobProblems" (dict "root" .root "steps" $chain.steps) | fromJson).problems }}
 {{- $problems = append $problems . }}
 {{- end }}
+{{- range (include "sequential-job.platformProblems" $values | fromJson).problems }}
+{{- $problems = append $problems . }}
+{{- end }}
 {{- with include "sequential-job.sizeProblem" (dict "containers" (concat $chain.initContainers (list (last $chain.containers))) "root" .root) }}
 {{- $problems = append $problems . }}
 {{- end }}
@@ -191,7 +194,7 @@ backoffLimit 0); for a batch/v1 Job, the combinations of JobSpec fields that its
 */}}
 {{- define "sequential-job.jobProblems" -}}
 {{- $values := .root.Values }}
-{{- $job := include "sequential-job.withoutEmpty" (omit $values.job "labels" "annotations") | fromJson }}
+{{- $job := include "sequential-job.withoutEmpty" (omit $values.job "labels" "annotations" "nameSuffix") | fromJson }}
 {{- $shards := len ($values.shards | default list) }}
 {{- $problems := list }}
 {{- if $values.volcano.enabled }}
@@ -200,7 +203,7 @@ backoffLimit 0); for a batch/v1 Job, the combinations of JobSpec fields that its
 {{- $problems = append $problems (printf "volcano.minAvailable: %d is more than the %d %s the Volcano Job runs (%s); at most %d" (int $values.volcano.minAvailable) $pods (ternary "pod" "pods" (eq $pods 1)) (ternary "one per shard" "a chain without shards is one pod" (gt $shards 0)) $pods) }}
 {{- end }}
 {{- $hints := dict "activeDeadlineSeconds" "use pod.activeDeadlineSeconds" "backoffLimit" "use volcano.maxRetry" "parallelism" "Volcano creates every shard's pod at once and volcano.minAvailable gangs them; set job.parallelism: null" "completions" "shards set the number of pods; set job.completions: null" "completionMode" "shards set the number of pods; set job.completionMode: null" "podFailurePolicy" "use volcano.policies, which can match exitCode too" }}
-{{- range $key, $value := omit $job "ttlSecondsAfterFinished" "ignoreDisruptions" }}
+{{- range $key, $value := omit $job "ttlSecondsAfterFinished" "ignoreDisruptions" "nameSuffix" }}
 {{- if not (and (eq $key "backoffLimit") (eq (toString $value) "0")) }}
 {{- $shown := toJson $value }}
 {{- if gt (len $shown) 40 }}{{ $shown = printf "%s..." (trunc 37 $shown) }}{{ end }}
@@ -409,6 +412,39 @@ included) that holds a character YAML cannot carry, as {"problems": [...]}.
 {{- else if kindIs "string" .value }}
 {{- with regexFind $bad .value }}
 {{- $problems = append $problems (printf "%s: contains the character %+q, which YAML cannot carry; remove it or write it another way" $.path .) }}
+{{- end }}
+{{- end }}
+{{- toJson (dict "problems" $problems) }}
+{{- end }}
+
+{{/*
+sequential-job.platformProblems (.Values): combinations of schedule, hook, kueue, volcano and job.nameSuffix that
+cannot work, and cronJob settings that would be dropped, as {"problems": [...]}.
+*/}}
+{{- define "sequential-job.platformProblems" -}}
+{{- $problems := list }}
+{{- with .kueue }}
+{{- if and $.volcano.enabled (or .queueName .priorityClass) }}
+{{- $problems = append $problems (printf "kueue.%s: Kueue queues batch/v1 Jobs, and a Volcano Job is queued by Volcano (volcano.queue); set kueue or volcano.enabled, not both" (ternary "queueName" "priorityClass" (not (empty .queueName)))) }}
+{{- end }}
+{{- end }}
+{{- if .hook.enabled }}
+{{- if .volcano.enabled }}
+{{- $problems = append $problems "hook.enabled: Helm waits only for batch/v1 Job (and Pod) hooks, so a Volcano Job hook would not hold back the release; a hook needs volcano.enabled false" }}
+{{- end }}
+{{- if .schedule }}
+{{- $problems = append $problems (printf "hook.enabled: a hook runs once at a release event, a CronJob (schedule %q) on its schedule; choose one" .schedule) }}
+{{- end }}
+{{- end }}
+{{- if .schedule }}
+{{- if include "sequential-job.isSet" .job.nameSuffix }}
+{{- $problems = append $problems (printf "job.nameSuffix: %s has no effect with schedule: the CronJob names its Jobs itself (<name>-<minutes since the epoch>)" .job.nameSuffix) }}
+{{- end }}
+{{- else }}
+{{- range $key, $value := .cronJob }}
+{{- if include "sequential-job.isSet" $value }}
+{{- $problems = append $problems (printf "cronJob.%s: applies only to a CronJob; set schedule, or remove it" $key) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- toJson (dict "problems" $problems) }}
