@@ -27,7 +27,7 @@ deps: ## install Helm 4 and 3, helm-unittest, helm-docs, ct, kube-score, the Pyt
 	@bash scripts/install-tools.sh
 
 test: deps ## the whole unit suite: pytest, helm-unittest through it, the generated files' checks
-	$(PY) -m pytest -n 2 tests --ignore=tests/e2e
+	$(PY) -m pytest -n 2 --dist loadgroup tests --ignore=tests/e2e
 
 check: deps ## run the generic overlay checks on VALUES (default: every file in values/)
 	$(PY) -m pytest -n 2 tests/test_overlays.py $(foreach v,$(VALUES),--overlay=$(v))

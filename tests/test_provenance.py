@@ -29,6 +29,10 @@ from harness.publishing import (
 from sequential_job.helm import run_helm
 from sequential_job.paths import CHART
 
+# One pytest-xdist worker runs every publishing test, so the signing keys, packages and servers they share are
+# made once per run (`make test` distributes by these groups).
+pytestmark = pytest.mark.xdist_group("publishing")
+
 
 def package_unsigned(helm_name: str, dist: Path, helm_home: Callable[[str], dict[str, str]]) -> Path:
     proc = run_publish("package", helm_name, {**helm_home(helm_name), "DIST": str(dist), "SIGN_KEY": ""})

@@ -38,6 +38,10 @@ from sequential_job import chart
 from sequential_job.helm import run_helm
 from sequential_job.paths import CHART
 
+# One pytest-xdist worker runs every publishing test, so the signing keys, packages and servers they share are
+# made once per run (`make test` distributes by these groups).
+pytestmark = pytest.mark.xdist_group("publishing")
+
 DIGEST_LINE = re.compile(r"^Digest:\s*(sha256:[0-9a-f]{64})\s*$", re.MULTILINE)
 
 
