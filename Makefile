@@ -15,7 +15,6 @@ export HELM_CONFIG_HOME := $(ROOT)/.tools/helm/config
 export HELM_DATA_HOME := $(ROOT)/.tools/helm/data
 
 CHART := charts/sequential-job
-OVERLAYS := $(wildcard values/*.yaml)
 # `make check VALUES="a.yaml b.yaml"`; `base.yaml,overlay.yaml` checks that stack as one overlay.
 VALUES ?=
 
@@ -26,11 +25,8 @@ K8S ?=
 CONTAINERD ?=
 EVENTED_PLEG ?=
 export K8S CONTAINERD EVENTED_PLEG
-K8S_NEWEST := $(shell cat scripts/cluster/kubernetes/default)
-# The oldest Kubernetes the chart claims: Chart.yaml's kubeVersion floor (">=1.N.0-0").
-K8S_OLDEST := $(shell sed -n 's/^kubeVersion: *">= *\([0-9]*\.[0-9]*\)\..*/\1/p' $(CHART)/Chart.yaml)
 
-.PHONY: help deps test check lint docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
+.PHONY: help deps test check lint schema docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
 	e2e-matrix bench
 
 help: ## list the targets
@@ -39,66 +35,64 @@ help: ## list the targets
 deps: ## install Helm 4 and 3, helm-unittest, helm-docs, ct, kube-score, the Python venv and Debian packages (idempotent)
 	@bash scripts/install-tools.sh
 
-test: deps ## ruff, the README table check, and the whole pytest suite (helm-unittest included)
-	$(VENV)/bin/ruff check tests scripts bench
-	$(VENV)/bin/ruff format --check tests scripts bench
-	$(PY) -m pytest -n 2 tests --ignore=tests/e2e
+test: deps ## the whole unit suite: pytest, helm-unittest through it, the generated files' checks
+	$(PY) -m pytest -n 2 --dist loadgroup tests --ignore=tests/e2e
 
 check: deps ## run the generic overlay checks on VALUES (default: every file in values/)
 	$(PY) -m pytest -n 2 tests/test_overlays.py $(foreach v,$(VALUES),--overlay=$(v))
 
-lint: deps ## ruff, yamllint, chart-testing's ct lint, helm lint --strict of every overlay under both helms, kube-score
-	$(VENV)/bin/ruff check tests scripts bench
-	$(VENV)/bin/ruff format --check tests scripts bench
+# `helm lint --strict` of every overlay under both helms is part of `make test` (tests/test_overlays.py).
+lint: deps ## ruff, yamllint, chart-testing's ct lint, kube-score on every rendered overlay
+	$(VENV)/bin/ruff check src tests bench
+	$(VENV)/bin/ruff format --check src tests bench
 	$(VENV)/bin/yamllint --strict .
 	PATH="$(VENV)/bin:$(ROOT)/.tools/bin:$$PATH" ct lint --config ct.yaml --charts $(CHART)
-	@set -e; for helm in "$(HELM)" "$(HELM3)"; do for v in $(OVERLAYS); do \
-	  base=$$(sed -n 's/^# base: *//p' $$v); args="-f $$v"; [ -z "$$base" ] || args="-f values/$$base $$args"; \
-	  echo "$$(basename $$helm) lint --strict $(CHART) $$args"; $$helm lint --strict --quiet $(CHART) $$args; done; done
-	$(PY) scripts/kube_lint.py
+	$(PY) -m sequential_job.kube_lint
+
+schema: deps ## regenerate charts/sequential-job/values.schema.json from values.schema.source.yaml and the Kubernetes definitions
+	$(PY) -m sequential_job.schema
 
 docs: deps ## regenerate the README's values table and charts/sequential-job/README.md with helm-docs
-	$(PY) scripts/values_table.py
+	$(PY) -m sequential_job.docs
 
 render: deps ## print the seed example as the chart renders it (add EXTRA="-f values/volcano.yaml")
 	$(HELM) template seed $(CHART) -f values/seed.yaml $(EXTRA)
 
-# Publishing is configured by environment variables (scripts/publish.py and the README's Publishing section):
+# Publishing is configured by environment variables (src/sequential_job/publish.py, the README's Publishing section):
 # SIGN_KEY, SIGN_KEYRING, SIGN_PASSPHRASE_FILE, SIGN_KEY_URL; REPO_URL, REPO_DIR; OCI_REGISTRY, OCI_PLAIN_HTTP.
 package: deps ## dist/sequential-job-<version>.tgz with helm package, signed (and its .prov) when SIGN_KEY is set
-	$(PY) scripts/publish.py package
+	$(PY) -m sequential_job.publish package
 
 # Registry logins are the user's own (`helm registry login`), not the ones in .tools/helm/config.
 publish: deps ## package, then update the classic repository (REPO_URL, REPO_DIR) and/or push to OCI_REGISTRY
 	HELM_REGISTRY_CONFIG="$${HELM_REGISTRY_CONFIG:-$${XDG_CONFIG_HOME:-$$HOME/.config}/helm/registry/config.json}" \
-	  $(PY) scripts/publish.py publish
+	  $(PY) -m sequential_job.publish publish
 
 cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubernetes (K8S=<minor>), etcd and the local images
 	@bash scripts/cluster/host-packages.sh
 	@bash scripts/cluster/build.sh
 	@bash scripts/cluster/images.sh build
 
-cluster-up: cluster-deps ## start the embedded single-node cluster (K8S=<minor>, VOLCANO=1, EVENTED_PLEG=1; KUBECONFIG=.cluster/admin.kubeconfig)
+cluster-up: cluster-deps ## start the embedded single-node cluster (K8S=<minor>, VOLCANO=1, KUEUE=1, EVENTED_PLEG=1; KUBECONFIG=.cluster/admin.kubeconfig)
 	@bash scripts/cluster/up.sh
 
 cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/
 	@bash scripts/cluster/down.sh
 
-# The end-to-end tests mostly wait on pods, so three run at once on two cores.
-E2E_ARGS ?= -n 3
 # CLUSTER=existing uses the cluster in $$KUBECONFIG instead of the embedded one; KEEP=1 leaves the embedded one up.
 CLUSTER_DEPS := $(if $(filter existing,$(CLUSTER)),,cluster-deps)
 
 demo: deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and print its steps' logs in order
 	@bash scripts/cluster/with-cluster.sh bash scripts/demo.sh
 
+# E2E_ARGS: pytest's arguments for the suite (scripts/e2e.sh has the default).
 export E2E_ARGS
 e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests
-	@VOLCANO=1 bash scripts/cluster/with-cluster.sh bash scripts/e2e.sh
+	@VOLCANO=1 KUEUE=1 bash scripts/cluster/with-cluster.sh bash scripts/e2e.sh
 
 # Both ends of the Kubernetes versions the chart claims, one after the other; writes the README's matrix table.
 e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on the newest, and the README's table of both
-	$(PY) scripts/e2e_matrix.py $(K8S_OLDEST) $(K8S_NEWEST)
+	$(PY) -m sequential_job.e2e_matrix
 
 # `make bench` measures everything (about an hour; the cluster parts, on the embedded cluster, take 50 minutes of
 # it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the README's table. The handoff part
@@ -107,14 +101,14 @@ e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on th
 # `make bench QUICK=1` (CI) measures the parts that need no cluster with fewer sizes and repetitions, into
 # bench/quick/ (ignored by git), so the script cannot rot.
 BENCH_QUICK := $(filter-out 0 no false,$(QUICK))
-BENCH_CLUSTER_PARTS ?= handoff,limit,verify
+BENCH_CLUSTER_PARTS ?= handoff,limit,verify,fanout,shardlimit,wait
 comma := ,
 # (not on CLUSTER=existing, whose kubelet the bench cannot reconfigure)
 BENCH_EVENTED := $(if $(filter existing,$(CLUSTER)),,$(filter handoff,$(subst $(comma), ,$(BENCH_CLUSTER_PARTS))))
 
 bench: deps $(if $(BENCH_QUICK),,$(CLUSTER_DEPS)) ## benchmarks: table, bench/results.json, bench/figures/*.png (QUICK=1: CI's short run)
 ifeq ($(BENCH_QUICK),)
-	$(PY) -m bench.run --parts render,harness,reservation --out bench
+	$(PY) -m bench.run --parts render,schema,harness,reservation,shards --out bench
 	@EVENTED_PLEG=0 CONTAINERD= bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts $(BENCH_CLUSTER_PARTS) \
 	  --out bench --merge $(if $(BENCH_EVENTED),,--readme)
 ifneq ($(BENCH_EVENTED),)
@@ -122,7 +116,7 @@ ifneq ($(BENCH_EVENTED),)
 	@EVENTED_PLEG=1 bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts handoff-evented --out bench --merge --readme
 endif
 else
-	$(PY) -m bench.run --quick --parts render,harness,reservation --out bench/quick
+	$(PY) -m bench.run --quick --parts render,schema,harness,reservation,shards --out bench/quick
 endif
 
 clean: ## remove everything make deps installed and the test caches

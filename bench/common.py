@@ -4,42 +4,34 @@ from __future__ import annotations
 
 import os
 import platform
-import subprocess
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from harness.helm import helm_binaries, helm_env
-from harness.paths import CHART, ROOT
-
-HELMS = ("helm", "helm3")
-
-
-def helm_version(helm: str) -> str:
-    proc = subprocess.run(
-        [helm_binaries()[helm], "version", "--short"], capture_output=True, text=True, env=helm_env(), check=True
-    )
-    return proc.stdout.strip()
+from sequential_job.helm import HELMS, HelmRun, run_helm, template_args, version
+from sequential_job.paths import CHART
+from sequential_job.render import values_yaml
 
 
 def write_values(directory: Path, name: str, values: Mapping[str, Any]) -> Path:
     path = directory / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(dict(values), sort_keys=False))
+    path.write_text(values_yaml(values))
     return path
 
 
-def helm_template(helm: str, values_file: Path, release: str = "bench") -> subprocess.CompletedProcess[str]:
-    """One `helm template` process (uncached, unlike the harness's render)."""
-    return subprocess.run(
-        [helm_binaries()[helm], "template", release, str(CHART), "-f", str(values_file)],
-        capture_output=True,
-        text=True,
-        env=helm_env(),
-        cwd=ROOT,
-        timeout=600,
+def helm_template(
+    helm: str, values_file: Path, release: str = "bench", chart: Path = CHART, extra: tuple[str, ...] = ()
+) -> HelmRun:
+    """One `helm template` process (uncached, unlike sequential_job.render); `extra` adds helm flags."""
+    args = template_args([values_file], release=release, chart=chart)
+    return run_helm(helm, *args, *extra, check=False, timeout=600)
+
+
+def helm_install(namespace: str, release: str, values_file: Path, check: bool = True) -> HelmRun:
+    """`helm install` (Helm 4) of the chart with one values file; raises on failure when check is true."""
+    return run_helm(
+        "helm", "install", release, str(CHART), "-n", namespace, "-f", str(values_file), check=check, timeout=600
     )
 
 
@@ -63,5 +55,5 @@ def machine() -> dict[str, Any]:
         "memory_gib": round(mem_kib / 1024 / 1024, 1),
         "kernel": platform.release(),
         "python": platform.python_version(),
-        "helm": {h: helm_version(h) for h in HELMS},
+        "helm": {h: version(h) for h in HELMS},
     }

@@ -20,7 +20,6 @@ from __future__ import annotations
 import copy
 import os
 import re
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -28,13 +27,13 @@ from typing import Any
 
 import yaml
 from kubernetes import client
-from step_logs import step_runs
 
 from bench.cluster import delete_namespace, new_namespace, wait_job
 from bench.common import boottime, helm_template, load_average, write_values
 from bench.stats import Summary
-from harness.helm import helm_binaries, helm_env
-from harness.paths import CHART, ROOT
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART
+from sequential_job.step_logs import step_runs
 
 IMAGE = "busybox:1.36"
 FULL = {"sizes": (3, 10, 30), "repetitions": 2}
@@ -116,14 +115,7 @@ def run_pod(n: int, tmp: Path) -> dict[str, Any]:
     try:
         values = write_values(tmp, f"pod-{n}", pod_values(n))
         submitted = boottime()
-        proc = subprocess.run(
-            [helm_binaries()["helm"], "install", "chain", str(CHART), "-n", ns, "-f", str(values)],
-            capture_output=True,
-            text=True,
-            env=helm_env(),
-            cwd=ROOT,
-            timeout=300,
-        )
+        proc = run_helm("helm", "install", "chain", str(CHART), "-n", ns, "-f", str(values), check=False, timeout=300)
         installed = boottime()
         if proc.returncode != 0:
             raise RuntimeError(f"helm install of {n} steps failed:\n{proc.stderr}")

@@ -50,6 +50,24 @@ def render_scaling(r: dict[str, Any], out: Path) -> Path:
     return _save(fig, out / "render_scaling.png")
 
 
+def schema_cost(r: dict[str, Any], out: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    sizes = r["sizes"]
+    width = 0.2
+    bars = [(h, v) for h in r["helms"] for v in ("schema", "draft2020")]
+    for i, (helm, variant) in enumerate(bars):
+        ratios = [r["helms"][helm]["ratio"][variant][str(n)] for n in sizes]
+        label = f"{HELM_LABEL[helm]}, {'draft-07 (shipped)' if variant == 'schema' else '2020-12'}"
+        xs = [j + (i - (len(bars) - 1) / 2) * width for j in range(len(sizes))]
+        ax.bar(xs, ratios, width, color=COLORS[helm], alpha=1.0 if variant == "schema" else 0.45, label=label)
+    ax.axhline(1.0, color="black", linewidth=0.8)
+    ax.set_xticks(range(len(sizes)), [str(n) for n in sizes])
+    ax.set(xlabel="steps", ylabel="helm template time / without schema", title="What the values schema costs")
+    ax.legend(fontsize=8)
+    ax.grid(axis="y", alpha=0.3)
+    return _save(fig, out / "schema_cost.png")
+
+
 def harness_cost(r: dict[str, Any], out: Path) -> Path:
     fig, (ax_w, ax_c) = plt.subplots(1, 2, figsize=(10, 3.8))
     modes = list(r["wall_seconds"])
@@ -219,12 +237,46 @@ def reservation(r: dict[str, Any], out: Path) -> Path:
     return _save(fig, out / "reservation.png")
 
 
+def shards(r: dict[str, Any], out: Path) -> Path:
+    fig, (ax_t, ax_s) = plt.subplots(1, 2, figsize=(10, 3.8))
+    sizes = r["sizes"]
+    for helm, d in r["helms"].items():
+        med = [d[str(n)]["median"] for n in sizes]
+        lo = [m - d[str(n)]["min"] for m, n in zip(med, sizes, strict=True)]
+        hi = [d[str(n)]["max"] - m for m, n in zip(med, sizes, strict=True)]
+        ax_t.errorbar(sizes, med, yerr=[lo, hi], fmt="o-", capsize=3, color=COLORS[helm], label=HELM_LABEL[helm])
+    ax_t.set(xscale="log", xlabel="shards", ylabel="helm template wall time, s", title="Render time")
+    ax_t.legend(fontsize=8)
+    ax_t.grid(alpha=0.3)
+    ax_s.plot(sizes, [r["output_bytes"][str(n)] / 1024 for n in sizes], "o-", color="tab:gray")
+    ax_s.set(xscale="log", yscale="log", xlabel="shards", ylabel="rendered manifest, KiB", title="Output size")
+    ax_s.grid(alpha=0.3)
+    return _save(fig, out / "shards.png")
+
+
+def fanout(r: dict[str, Any], out: Path) -> Path:
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    names = list(r["runners"])
+    med = [r["runners"][n]["seconds"]["median"] for n in names]
+    lo = [m - r["runners"][n]["seconds"]["min"] for m, n in zip(med, names, strict=True)]
+    hi = [r["runners"][n]["seconds"]["max"] - m for m, n in zip(med, names, strict=True)]
+    colors = ["tab:green"] * (len(names) - 1) + ["tab:red"]
+    ax.bar(range(len(names)), med, yerr=[lo, hi], capsize=4, color=colors)
+    ax.set_xticks(range(len(names)), [n.replace("parallelism", "one Job,\nparallelism") for n in names])
+    ax.set(ylabel="wall time, s (median, min-max)", title=f"{r['chains']} chains of {r['steps']} trivial steps")
+    ax.grid(alpha=0.3, axis="y")
+    return _save(fig, out / "fanout.png")
+
+
 FIGURES = {
     "render": render_scaling,
+    "schema": schema_cost,
     "harness": harness_cost,
     "handoff": handoff,
     "limit": scale_limit,
     "reservation": reservation,
+    "shards": shards,
+    "fanout": fanout,
 }
 
 

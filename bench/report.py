@@ -43,6 +43,39 @@ def render_section(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def schema_section(r: dict[str, Any]) -> list[str]:
+    helms = list(r["helms"])
+    header = ["steps", "helm", "no schema s", "schema (draft-07) s", "ratio", "same schema as 2020-12 s", "ratio"]
+    rows = []
+    for n in r["sizes"]:
+        for h in helms:
+            d = r["helms"][h]
+            s = d["seconds"]
+            rows.append(
+                [
+                    str(n),
+                    HELM_LABEL[h],
+                    _spread(s["skip"][str(n)], "{:.3f}"),
+                    _spread(s["schema"][str(n)], "{:.3f}"),
+                    f"{d['ratio']['schema'][str(n)]:.2f}",
+                    _spread(s["draft2020"][str(n)], "{:.3f}"),
+                    f"{d['ratio']['draft2020'][str(n)]:.2f}",
+                ]
+            )
+    lines = [
+        f"**Schema cost** (`helm template` with values.schema.json against `--skip-schema-validation`, "
+        f"{r['repetitions']} interleaved repetitions per cell)",
+        "",
+    ]
+    lines += _table(header, rows)
+    lines += [
+        "",
+        f"- values.schema.json is {r['schema_bytes'] / 1024:.0f} KiB; the packaged chart is "
+        f"{r['package_bytes'] / 1024:.0f} KiB",
+    ]
+    return lines
+
+
 def harness_section(r: dict[str, Any]) -> list[str]:
     header = [
         "unit suite",
@@ -74,7 +107,7 @@ def harness_section(r: dict[str, Any]) -> list[str]:
     lines += [
         "",
         f"- serial: helm processes by origin: {by_origin}; render cache {c['render_cache_hits']} hits, "
-        f"{c['render_cache_misses']} misses; harness counter agrees with the plugin: {c['counters_agree']}",
+        f"{c['render_cache_misses']} misses",
     ]
     return lines
 
@@ -212,7 +245,7 @@ def reservation_section(r: dict[str, Any]) -> list[str]:
 
     header = [
         "overlay",
-        "steps",
+        "steps (+ sidecars)",
         "CPU chained",
         "CPU all at once",
         "ratio",
@@ -222,7 +255,8 @@ def reservation_section(r: dict[str, Any]) -> list[str]:
     ]
     rows = []
     for o in r["overlays"].values():
-        row = [f"{' + '.join(o['files'])}", str(o["steps"])]
+        sidecars = f" (+ {o['sidecars']})" if o.get("sidecars") else ""
+        row = [f"{' + '.join(o['files'])}", f"{o['steps']}{sidecars}"]
         for resource in ("cpu", "memory"):
             d = o[resource]
             if d["chained"]:
@@ -230,7 +264,88 @@ def reservation_section(r: dict[str, Any]) -> list[str]:
             else:
                 row += ["none", "none", "-"]
         rows.append(row)
-    lines = ["**Reservation** (pod request: largest step, chained; sum of steps, all at once)", ""]
+    lines = [
+        "**Reservation** (pod request, chained: the largest step plus the sidecars beside it, Kubernetes' formula; "
+        "all at once: the sum of every step and sidecar)",
+        "",
+    ]
+    return lines + _table(header, rows)
+
+
+def shards_section(r: dict[str, Any]) -> list[str]:
+    helms = list(r["helms"])
+    header = ["shards", "output", *(f"{HELM_LABEL[h]} s, median (min-max)" for h in helms)]
+    rows = [
+        [f"{n:,}".replace(",", " "), f"{r['output_bytes'][str(n)] / 1024:.1f} KiB"]
+        + [_spread(r["helms"][h][str(n)]) for h in helms]
+        for n in r["sizes"]
+    ]
+    lines = [
+        f"**Shards: rendering** (`helm template` of a 3-step chain over n shards like `{r['shard']}`, "
+        f"{r['repetitions']} interleaved repetitions per cell)",
+        "",
+    ]
+    return lines + _table(header, rows)
+
+
+def fanout_section(r: dict[str, Any]) -> list[str]:
+    header = ["runner", "wall s, median (min-max)", "of which submitting s"]
+    rows = [
+        [name, _spread(d["seconds"], "{:.1f}"), _spread(d["submit_seconds"], "{:.1f}")]
+        for name, d in r["runners"].items()
+    ]
+    lines = [
+        f"**Fan-out** (embedded cluster: {r['chains']} chains of {r['steps']} trivial steps, from the first "
+        f"`helm install` until the last Job is Complete; one release with {r['chains']} shards at a given "
+        f"parallelism against {r['chains']} releases installed one after another)",
+        "",
+    ]
+    return lines + _table(header, rows)
+
+
+def shardlimit_section(r: dict[str, Any]) -> list[str]:
+    header = [
+        "shard shape",
+        "helm install takes up to (measured)",
+        "fails at",
+        "release record at the largest",
+        "ConfigMap in etcd at the largest",
+        f"chart accepts (shardsMaxBytes {r['budget']})",
+        "chart accepts (shardsMaxBytes 0)",
+    ]
+    rows, notes = [], []
+    for shape, d in r["shapes"].items():
+        big, fail = d["largest_installed"], d["smallest_refused"]
+        rows.append(
+            [
+                shape,
+                f"{big['n']}" if big else "-",
+                f"{fail['n']}" if fail else "-",
+                f"{big['release_secret_bytes'] / 1024:.0f} KiB" if big and big.get("release_secret_bytes") else "-",
+                f"{big['configmap_bytes'] / 1024:.0f} KiB" if big and big.get("configmap_bytes") else "-",
+                str(d["chart_default_accepts"]),
+                str(d["chart_unbudgeted_accepts"]),
+            ]
+        )
+        if fail:
+            left = ", ".join(fail.get("objects_left") or []) or "nothing"
+            notes.append(f"- {shape}, {fail['n']} shards: `{fail['message']}` (left in the namespace: {left})")
+    lines = ["**Shards: how many fit** (embedded cluster, `helm install` with the Job suspended)", ""]
+    return lines + _table(header, rows) + [""] + notes
+
+
+def wait_section(r: dict[str, Any]) -> list[str]:
+    header = ["helm", "chain", "helm returned after the chain ended, s: median (min-max)", "helm's exit code"]
+    rows = []
+    for helm, cells in r["helms"].items():
+        for outcome, d in cells.items():
+            codes = ", ".join(map(str, d["exit_codes"]))
+            rows.append([helm, outcome, _spread(d["after_end_seconds"], "{:.1f}"), codes])
+    lines = [
+        f"**Waiting** (`helm install --wait --wait-for-jobs --timeout {r['timeout']}`, embedded cluster, "
+        f"{r['repetitions']} runs per cell; the chain ends at the Job's completionTime or the failed step's exit)",
+        "",
+    ]
     return lines + _table(header, rows)
 
 
@@ -281,10 +396,15 @@ def handoff_evented_section(evented: dict[str, Any], generic: dict[str, Any] | N
 
 SECTIONS = (
     ("render", render_section),
+    ("schema", schema_section),
     ("harness", harness_section),
     ("handoff", handoff_section),
     ("limit", limit_section),
     ("reservation", reservation_section),
+    ("shards", shards_section),
+    ("fanout", fanout_section),
+    ("shardlimit", shardlimit_section),
+    ("wait", wait_section),
 )
 
 

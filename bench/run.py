@@ -2,9 +2,12 @@
 
     python -m bench.run [--quick] [--parts PART,...] [--out DIR] [--merge] [--readme]
 
-Parts: render (helm template scaling, Helm 4 and 3), harness (the unit suite's cost), reservation (per overlay),
+Parts: render (helm template scaling, Helm 4 and 3), schema (what the values schema adds to a render), harness (the
+unit suite's cost), reservation (per overlay), shards (rendering 10 to 10 000 shards),
 and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step), limit (how many steps
-fit) and verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results).
+fit), verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results), fanout (8 chains
+as one Indexed Job against 8 installs), shardlimit (how many shards `helm install` takes) and wait (how soon
+`helm install --wait --wait-for-jobs` returns once the chain completed or failed, Helm 4 and 3).
 handoff-evented is handoff again, stored beside it, for a cluster whose kubelet runs the EventedPLEG feature gate
 (`make bench` runs it on the embedded cluster with EVENTED_PLEG=1), so the report sets the two side by side.
 `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
@@ -21,28 +24,50 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from readme_section import replace_section
-
-from bench import ROOT, harness_cost, render_scaling, reservation
+from bench import harness_cost, render_scaling, reservation, schema_cost, shards
 from bench.common import load_average, machine
+from sequential_job.paths import ROOT
+from sequential_job.readme_section import replace_section
 
-NO_CLUSTER = ("render", "harness", "reservation")
-CLUSTER = ("handoff", "handoff-evented", "limit", "verify")
+NO_CLUSTER = ("render", "schema", "harness", "reservation", "shards")
+CLUSTER = ("handoff", "handoff-evented", "limit", "verify", "fanout", "shardlimit", "wait")
 README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
 
 
 def run_part(part: str, quick: bool) -> dict[str, Any]:
+    def log(line: str) -> None:
+        print(line, flush=True)
+
     if part in CLUSTER:
-        from bench import cluster, handoff, scale_limit  # the kubernetes client only when a cluster part runs
+        from bench import (  # the kubernetes client only when a cluster part runs
+            cluster,
+            fanout,
+            handoff,
+            scale_limit,
+            wait,
+        )
 
         cluster.connect()
         if part == "verify":  # stored with the scale limit, whose report shows it
-            return scale_limit.verify(log=lambda line: print(line, flush=True))
-        module = handoff if part in ("handoff", "handoff-evented") else scale_limit
+            return scale_limit.verify(log=log)
+        run = {
+            "handoff": handoff.run,
+            "handoff-evented": handoff.run,
+            "limit": scale_limit.run,
+            "fanout": fanout.fanout,
+            "shardlimit": fanout.shardlimit,
+            "wait": wait.run,
+        }
     else:
-        module = {"render": render_scaling, "harness": harness_cost, "reservation": reservation}[part]
-    return module.run(quick=quick, log=lambda line: print(line, flush=True))
+        run = {
+            "render": render_scaling.run,
+            "schema": schema_cost.run,
+            "harness": harness_cost.run,
+            "reservation": reservation.run,
+            "shards": shards.run,
+        }
+    return run[part](quick=quick, log=log)
 
 
 def main() -> int:

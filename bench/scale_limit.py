@@ -19,7 +19,6 @@ against the rendered size rather than the step count.
 from __future__ import annotations
 
 import json
-import subprocess
 import tempfile
 import time
 from pathlib import Path
@@ -30,11 +29,10 @@ from kubernetes.client.exceptions import ApiException
 
 from bench import etcd
 from bench.cluster import delete_namespace, new_namespace, wait_job
-from bench.common import helm_template, write_values
+from bench.common import helm_install, helm_template, write_values
 from bench.stats import Line
-from harness.helm import helm_binaries, helm_env
-from harness.paths import CHART, ROOT
-from harness.values import chain
+from sequential_job.helm import HelmRun
+from sequential_job.values import chain
 
 STAGES = ("refused", "no-pod", "no-status", "ok")
 PAD = 1024
@@ -167,17 +165,9 @@ def probe(n: int, family: str, tmp: Path, *, run_to_end: bool = False, extra: di
         delete_namespace(ns, force_pods=True)
 
 
-def install(ns: str, values: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+def install(ns: str, values: Path, check: bool = True) -> HelmRun:
     """`helm install` (Helm 4) of the chart with one values file; raises on failure when check is true."""
-    return subprocess.run(
-        [helm_binaries()["helm"], "install", RELEASE, str(CHART), "-n", ns, "-f", str(values)],
-        capture_output=True,
-        text=True,
-        env=helm_env(),
-        cwd=ROOT,
-        timeout=600,
-        check=check,
-    )
+    return helm_install(ns, RELEASE, values, check=check)
 
 
 def ran_on_node(ns: str, pod_name: str, step: int) -> bool:

@@ -7,16 +7,18 @@ HELM=${HELM:-$ROOT/.tools/bin/helm}
 NS=sequential-job-demo
 RELEASE=seed
 
-# The seed's job-2 requests 3 CPUs; values/dev.yaml lowers that to 100m so the chain schedules on a 2-core node.
-overlays=(-f "$ROOT/values/seed.yaml")
+# The seed's job-2 requests 3 CPUs; values/dev.yaml (on seed.yaml) lowers that to 100m so the chain schedules on a
+# 2-core node.
+overlay=values/seed.yaml
 if [ "$(nproc)" -lt 3 ]; then
   echo "This machine has $(nproc) CPUs and the seed's job-2 requests 3: adding values/dev.yaml (job-2 requests 100m)."
-  overlays+=(-f "$ROOT/values/dev.yaml")
+  overlay=values/dev.yaml
 fi
-"$HELM" upgrade --install "$RELEASE" "$ROOT/charts/sequential-job" -n "$NS" --create-namespace "${overlays[@]}"
+read -ra overlays < <(cd "$ROOT" && .venv/bin/python -m sequential_job.overlays "$overlay")
+(cd "$ROOT" && "$HELM" upgrade --install "$RELEASE" charts/sequential-job -n "$NS" --create-namespace "${overlays[@]}")
 echo
 status=0
-"$ROOT/.venv/bin/python" "$ROOT/scripts/step_logs.py" "$RELEASE" -n "$NS" --wait 180 || status=$?
+"$ROOT/.venv/bin/python" -m sequential_job.step_logs "$RELEASE" -n "$NS" --wait 180 || status=$?
 if [ "${CLUSTER:-embedded}" = existing ] && [ "${KEEP:-0}" != 1 ]; then
   "$HELM" uninstall "$RELEASE" -n "$NS" --wait >/dev/null
 fi

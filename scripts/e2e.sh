@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The end-to-end suite, run by `make e2e` through scripts/cluster/with-cluster.sh (so KUBECONFIG is set):
-#   1. everything but the fault tests, several at once (E2E_ARGS, default -n 3);
+#   1. everything but the fault tests, several at once (E2E_ARGS, default -n 3: the tests mostly wait on pods, so
+#      three run at once on two cores);
 #   2. the fault tests (tests/e2e/test_faults.py, marker `faults`), one at a time and alone on the cluster, since they
 #      restart its components; only on the embedded cluster, whose processes they restart (not CLUSTER=existing).
 # E2E_JUNIT_DIR=DIR writes each part's JUnit XML there (make e2e-matrix reads them). Both parts always run; the

@@ -7,11 +7,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-import yaml
 
-from harness import Manifest, Overlay, discover_overlays, render
-from harness.helm import take_runs_used
-from harness.paths import CHART, VALUES_DIR
 from harness.publishing import (
     SIGN_KEY_URL,
     Registry,
@@ -22,8 +18,23 @@ from harness.publishing import (
     run_publish,
     stop_gpg_agent,
 )
+from sequential_job import chart, helm
+from sequential_job.helm import HELMS, HelmRun
+from sequential_job.manifest import Manifest
+from sequential_job.overlays import Overlay, discover_overlays
+from sequential_job.paths import VALUES_DIR
+from sequential_job.render import render
 
-HELMS = ("helm", "helm3")
+# The helm runs the current test used, run now or taken from the render cache, for a failing test's report.
+_runs_used: list[HelmRun] = []
+
+
+def _remember_run(run: HelmRun, cached: bool) -> None:
+    if not any(r is run for r in _runs_used):
+        _runs_used.append(run)
+
+
+helm.LISTENERS.append(_remember_run)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,9 +51,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Attach the command and stderr of every helm run a failing test used (rendered now or taken from the cache)."""
     report = yield
     if report.when == "call":
-        runs = take_runs_used()
-        if report.failed and runs:
-            report.sections.append(("helm runs", "\n\n".join(run.describe() for run in runs)))
+        if report.failed and _runs_used:
+            report.sections.append(("helm runs", "\n\n".join(run.describe() for run in _runs_used)))
+        _runs_used.clear()
     return report
 
 
@@ -105,7 +116,7 @@ def helm_home(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], dict[
 def signed_package(
     tmp_path_factory: pytest.TempPathFactory, signing_key: SigningKey, helm_home: Callable[[str], dict[str, str]]
 ) -> Callable[[str], Path]:
-    """helm name -> the chart packaged and signed by scripts/publish.py (`make package`) with that helm, once."""
+    """helm name -> the chart packaged and signed by sequential_job.publish (`make package`) with that helm, once."""
     base = tmp_path_factory.mktemp("signed")
 
     @functools.cache
@@ -119,7 +130,7 @@ def signed_package(
         }
         proc = run_publish("package", helm, env)
         assert proc.returncode == 0, f"publish.py package failed:\n{proc.stdout}{proc.stderr}"
-        version = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
+        version = chart.metadata()["version"]
         return base / helm / f"sequential-job-{version}.tgz"
 
     return build

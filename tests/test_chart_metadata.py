@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 import yaml
 
-from harness.paths import CHART, ROOT
+from sequential_job import chart as chart_yaml
+from sequential_job.paths import CHART, ROOT
 
 # SemVer 2.0.0's own grammar (no leading zeros; optional pre-release and build metadata).
 SEMVER = re.compile(
@@ -23,7 +24,7 @@ KINDS["Security"] = "security"
 
 @pytest.fixture(scope="module")
 def chart() -> dict[str, Any]:
-    return yaml.safe_load((CHART / "Chart.yaml").read_text())
+    return chart_yaml.metadata()
 
 
 def annotation(chart: dict[str, Any], key: str) -> Any:
@@ -87,7 +88,7 @@ def test_links_are_named_https_urls(chart: dict[str, Any]) -> None:
 def test_no_images_annotation_while_the_defaults_name_no_image(chart: dict[str, Any]) -> None:
     """Artifact Hub scans listed images; the chart's defaults deploy none, so listing one would be untrue."""
     values = yaml.safe_load((CHART / "values.yaml").read_text())
-    assert values["stepDefaults"]["image"] == "" and values["steps"] == []
+    assert not values["stepDefaults"]["image"] and values["steps"] == []
     assert "artifacthub.io/images" not in chart["annotations"]
 
 

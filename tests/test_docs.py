@@ -3,17 +3,15 @@
 import subprocess
 import sys
 
-import values_table
 import yaml
 
-from harness import render
-from harness.paths import CHART, ROOT
+from sequential_job import chart, docs
+from sequential_job.paths import CHART, ROOT
+from sequential_job.render import render
 
 
 def test_readme_values_table_is_current() -> None:
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "values_table.py"), "--check"], capture_output=True, text=True
-    )
+    proc = subprocess.run([sys.executable, "-m", "sequential_job.docs", "--check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr or proc.stdout
 
 
@@ -27,21 +25,21 @@ def test_values_table_covers_every_top_level_value() -> None:
 
 def test_chart_readme_is_what_helm_docs_generates() -> None:
     """charts/sequential-job/README.md (Artifact Hub shows it) is README.md.gotmpl as helm-docs renders it."""
-    expected = values_table.generated_chart_readme()
-    assert values_table.CHART_README.is_file(), "charts/sequential-job/README.md is missing: run `make docs`"
-    actual = values_table.CHART_README.read_text()
+    expected = docs.generated_chart_readme()
+    assert docs.CHART_README.is_file(), "charts/sequential-job/README.md is missing: run `make docs`"
+    actual = docs.CHART_README.read_text()
     assert actual == expected, "charts/sequential-job/README.md is stale: run `make docs`"
 
 
 def test_chart_readme_documents_every_value_and_the_version() -> None:
-    readme = values_table.CHART_README.read_text()
-    chart = yaml.safe_load((CHART / "Chart.yaml").read_text())
-    assert f"--version {chart['version']}" in readme
-    assert values_table.generated_table() in readme, "the chart README's values table differs from the README's"
+    readme = docs.CHART_README.read_text()
+    meta = chart.metadata()
+    assert f"--version {meta['version']}" in readme
+    assert docs.generated_table() in readme, "the chart README's values table differs from the README's"
 
 
 def test_chart_readme_example_renders_in_order() -> None:
-    readme = values_table.CHART_README.read_text()
+    readme = docs.CHART_README.read_text()
     example = readme.split("## Example", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     manifest = render(values=yaml.safe_load(example))
     assert manifest.step_names() == ["fetch", "build", "report"]

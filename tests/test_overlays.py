@@ -2,15 +2,21 @@
 
 import pytest
 
-from harness import Manifest, Overlay, render, run_helm, thaw
 from harness.schemas import chart_kube_versions, validate_object
+from sequential_job.helm import run_helm
+from sequential_job.manifest import Manifest
+from sequential_job.overlays import Overlay
+from sequential_job.render import render
 
 OLDEST, NEWEST = chart_kube_versions()
 
 
-def test_renders_exactly_one_workload(rendered: Manifest) -> None:
-    rendered.workload()
-    assert len(rendered.objects) == 1, f"expected only the workload, got {rendered.kinds()}"
+def test_renders_one_workload_and_at_most_its_shards(rendered: Manifest) -> None:
+    """One Job or Volcano Job, plus the ConfigMap of shards its pod mounts when the overlay fans out."""
+    workload = rendered.workload()
+    shards = [v["configMap"]["name"] for v in rendered.pod_spec().get("volumes", ()) if v["name"] == "shards"]
+    others = [(o["kind"], o["metadata"]["name"]) for o in rendered.objects if o is not workload]
+    assert others == [("ConfigMap", name) for name in shards], f"expected the workload and its shards: {others}"
 
 
 def test_steps_are_unique_and_split_correctly(rendered: Manifest) -> None:
@@ -36,7 +42,7 @@ def test_strict_schema_validation(overlay: Overlay, kube_version: str) -> None:
 def test_helm3_and_helm4_render_identically(overlay: Overlay) -> None:
     helm4 = render(overlay.files, helm="helm")
     helm3 = render(overlay.files, helm="helm3")
-    assert thaw(helm3.objects) == thaw(helm4.objects), f"{overlay.name}: Helm 3 and Helm 4 disagree"
+    assert helm3.objects == helm4.objects, f"{overlay.name}: Helm 3 and Helm 4 disagree"
 
 
 def test_lint_strict(overlay: Overlay, helm_name: str) -> None:

@@ -12,8 +12,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import run_helm
-from harness.paths import CHART
 from harness.publishing import (
     CHART_VERSION as VERSION,
 )
@@ -28,6 +26,12 @@ from harness.publishing import (
     tamper_chart,
     tar_members,
 )
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART
+
+# One pytest-xdist worker runs every publishing test, so the signing keys, packages and servers they share are
+# made once per run (`make test` distributes by these groups).
+pytestmark = pytest.mark.xdist_group("publishing")
 
 
 def package_unsigned(helm_name: str, dist: Path, helm_home: Callable[[str], dict[str, str]]) -> Path:
@@ -88,7 +92,7 @@ def forge(kind: str, tgz: Path, dest: Path) -> Path:
         return copy_package(tgz, dest, prov=False)
     if kind == "other-key":
         return copy_package(tgz, dest)
-    forged = tamper_chart(tgz, dest, "sequential-job/values.yaml", 'image: ""', 'image: "evil.example/payload:1"')
+    forged = tamper_chart(tgz, dest, "sequential-job/values.yaml", "image:\n", 'image: "evil.example/payload:1"\n')
     prov = tgz.with_name(tgz.name + ".prov").read_text()
     if kind == "prov-hash-forged":
         # The attacker also rewrites the hash inside the signed message; the signature no longer matches it.

@@ -22,8 +22,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from harness import run_helm
-from harness.paths import CHART
 from harness.publishing import (
     CHART_VERSION as VERSION,
 )
@@ -36,6 +34,13 @@ from harness.publishing import (
     run_publish,
     sha256_file,
 )
+from sequential_job import chart
+from sequential_job.helm import run_helm
+from sequential_job.paths import CHART
+
+# One pytest-xdist worker runs every publishing test, so the signing keys, packages and servers they share are
+# made once per run (`make test` distributes by these groups).
+pytestmark = pytest.mark.xdist_group("publishing")
 
 DIGEST_LINE = re.compile(r"^Digest:\s*(sha256:[0-9a-f]{64})\s*$", re.MULTILINE)
 
@@ -123,7 +128,7 @@ def test_search_repo_finds_the_chart(helm_name: str, classic_repo: ClassicRepo) 
     )
     found = json.loads(out.stdout)
     assert [(f["name"], f["version"]) for f in found] == [(f"{classic_repo.name}/sequential-job", VERSION)]
-    assert found[0]["description"] == yaml.safe_load((CHART / "Chart.yaml").read_text())["description"]
+    assert found[0]["description"] == chart.metadata()["description"]
 
 
 def test_pull_verify_gets_the_published_bytes(
@@ -175,10 +180,9 @@ def test_publishing_a_new_version_keeps_the_older_ones(
     for version in ("0.99.0", VERSION):
         run_helm(helm_name, "pull", f"{repo.name}/sequential-job", "--version", version, "-d", str(tmp_path / "p"),
                  "--verify", "--keyring", str(signing_key.pubring), env=repo.env)  # fmt: skip
-    assert sorted(p.name for p in (tmp_path / "p").glob("*.tgz")) == [
-        "sequential-job-0.1.0.tgz",
-        "sequential-job-0.99.0.tgz",
-    ]
+    assert sorted(p.name for p in (tmp_path / "p").glob("*.tgz")) == sorted(
+        [f"sequential-job-{VERSION}.tgz", "sequential-job-0.99.0.tgz"]
+    )
 
 
 def test_republishing_a_version_with_other_content_is_refused(

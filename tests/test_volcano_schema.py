@@ -10,17 +10,19 @@ from typing import Any
 
 import yaml
 
-from harness.paths import ROOT
 from harness.schemas import volcano_job_schema
+from sequential_job.paths import ROOT
+from sequential_job.render import render
+from sequential_job.values import chain
 
 
 @functools.cache
-def crd_schema() -> dict[str, Any]:
+def crd_schema(file: str = "batch.volcano.sh_jobs.yaml") -> dict[str, Any]:
     proc = subprocess.run(
         ["bash", str(ROOT / "scripts" / "cluster" / "volcano-crds.sh")], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, f"could not fetch Volcano's CRDs:\n{proc.stderr}"
-    crd = yaml.safe_load((Path(proc.stdout.strip()) / "volcano" / "bases" / "batch.volcano.sh_jobs.yaml").read_text())
+    crd = yaml.safe_load((Path(proc.stdout.strip()) / "volcano" / "bases" / file).read_text())
     (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
     return version["schema"]["openAPIV3Schema"]
 
@@ -67,3 +69,32 @@ def test_comparison_finds_a_wrong_type() -> None:
     problems: list[str] = []
     compare(wrong, crd_schema()["properties"]["spec"], "spec", problems)
     assert problems == ["spec.maxRetry: ours is string, the CRD's is integer", "spec.nosuchfield: not in the CRD"]
+
+
+def unknown_fields(value: Any, schema: dict[str, Any], path: str) -> list[str]:
+    """Fields of a rendered value that a CRD's structural schema does not have (the API server would drop them)."""
+    if isinstance(value, dict) and "properties" in schema:
+        problems = []
+        for key, sub in value.items():
+            if key not in schema["properties"]:
+                problems.append(f"{path}.{key}: not in the CRD")
+            else:
+                problems += unknown_fields(sub, schema["properties"][key], f"{path}.{key}")
+        return problems
+    if isinstance(value, list) and "items" in schema:
+        return [p for i, v in enumerate(value) for p in unknown_fields(v, schema["items"], f"{path}[{i}]")]
+    return []
+
+
+def test_the_volcano_cronjob_renders_only_fields_of_its_crd() -> None:
+    """Volcano's CronJob (schedule with volcano.enabled) around the Volcano Job spec this schema checks."""
+    settings = {"timeZone": "UTC", "concurrencyPolicy": "Replace", "startingDeadlineSeconds": 10, "suspend": True}
+    settings |= {"successfulJobsHistoryLimit": 1, "failedJobsHistoryLimit": 1}
+    values = chain(2, schedule="@hourly", cronJob=settings, volcano={"enabled": True, "maxRetry": 1})
+    cron = render(values=values).workload()
+    assert cron["kind"] == "CronJob"
+    spec = crd_schema("batch.volcano.sh_cronjobs.yaml")["properties"]["spec"]
+    assert unknown_fields(cron["spec"], spec, "spec") == []
+    # The CRD's jobTemplate.spec is the Volcano JobSpec: the same as the Job CRD's.
+    assert spec["properties"]["jobTemplate"]["properties"]["spec"] == crd_schema()["properties"]["spec"]
+    assert unknown_fields({"bogus": 1, "suspend": True}, spec, "spec") == ["spec.bogus: not in the CRD"]

@@ -1,7 +1,6 @@
 """Volumes carry files from step to step: every mount names a declared volume; the seed's data path is intact."""
 
-from harness import Manifest
-from harness.manifest import volume_path_for
+from sequential_job.manifest import Manifest, volume_path_for
 
 
 def test_every_mount_names_a_declared_volume(rendered: Manifest) -> None:

@@ -6,6 +6,7 @@
 #   volcano/{scheduler,controller-manager,webhook-manager}     .tools/cluster/bin (scripts/cluster/volcano)
 #   pause                                                      .tools/cluster/bin (scripts/cluster/pause)
 #   crictl                                                     .tools/cluster/bin (go install, pinned)
+#   kueue                                                      .tools/cluster/bin (go install, KUEUE_VERSION in lib.sh)
 #   containerd, containerd-shim-runc-v2, ctr                   .tools/cluster/containerd-<version>/bin, only when
 #                                                              CONTAINERD=2 or EVENTED_PLEG=1 (go install, pinned)
 # A second run rebuilds nothing. Long builds print what is being built and for how long.
@@ -68,16 +69,22 @@ build_module volcano "Volcano $VOLCANO_VERSION (${volcano_cmds[*]}; first build:
   "${volcano_cmds[@]/#/$CBIN/volcano/}" -- -ldflags "-s -w" -o "$CBIN/volcano/" "${volcano_cmds[@]/#/volcano.sh/volcano/cmd/}"
 build_module pause "pause" "$CBIN/pause" -- -ldflags "-s -w" -o "$CBIN/pause" .
 
+# go_install LABEL BINARY VERSION PACKAGE@VERSION: `go install` a module without replace lines into $CBIN (cached by
+# version).
+go_install() {
+  local label=$1 binary=$2 version=$3 package=$4
+  if [ -x "$CBIN/$binary" ] && [ "$(cat "$(stamp_file "$binary")" 2>/dev/null)" = "$version" ]; then
+    say "$label: cached"
+    return
+  fi
+  with_progress "$label" env GOBIN="$CBIN" go install -trimpath -ldflags "-s -w" "$package"
+  echo "$version" >"$(stamp_file "$binary")"
+}
 # crictl: cluster-down uses it to remove pod sandboxes through the CRI, so CNI and network namespaces are torn
-# down properly. Its module has no replace lines, so plain `go install` works.
+# down properly.
 CRICTL_VERSION=v1.34.0
-if [ -x "$CBIN/crictl" ] && [ "$(cat "$(stamp_file crictl)" 2>/dev/null)" = "$CRICTL_VERSION" ]; then
-  say "crictl $CRICTL_VERSION: cached"
-else
-  with_progress "crictl $CRICTL_VERSION" env GOBIN="$CBIN" go install -trimpath -ldflags "-s -w" \
-    "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
-  echo "$CRICTL_VERSION" >"$(stamp_file crictl)"
-fi
+go_install "crictl $CRICTL_VERSION" crictl "$CRICTL_VERSION" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+go_install "Kueue $KUEUE_VERSION (first build: 5-15 min on 2 cores, plus 550 MB of modules)" kueue "$KUEUE_VERSION" "sigs.k8s.io/kueue/cmd/kueue@$KUEUE_VERSION"
 # containerd 2 (CONTAINERD=2, EVENTED_PLEG=1): Debian's containerd 1.6 lacks the CRI's container event stream the
 # kubelet's EventedPLEG needs. Its module has no replace lines; cgo for the runc shim's bits, and no btrfs, devmapper
 # or zfs snapshotters (their C headers are not installed; the cluster uses overlayfs).

@@ -10,7 +10,7 @@ source "$(dirname "$0")/lib.sh"
 [ -d "$STATE" ] || exit 0
 say "tearing down the embedded cluster"
 
-for name in vc-scheduler vc-controller-manager vc-webhook-manager; do stop "$name" 10; done
+for name in kueue vc-scheduler vc-controller-manager vc-webhook-manager; do stop "$name" 10; done
 stop kubelet 15
 # Pod UIDs, for the logs of kubelets older than 1.30, which have no podLogsDir and write /var/log/pods.
 pod_uids=$(ls "$STATE/kubelet/pods" 2>/dev/null || true)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds the cluster's two local images as OCI archives under .tools/cluster/images (cached), with no registry:
+# Builds the cluster's local images as OCI archives under .tools/cluster/images (cached), with no registry:
 #   pause   the pod sandbox image: our pause program (scripts/cluster/pause)
 #   busybox Debian's busybox-static with its applets linked, enough for the seed's steps (sh, date, sleep, cat)
+#   kubectl busybox plus the cluster's own kubectl, for steps that call the Kubernetes API
 # `images.sh import` loads them into the running containerd and adds the names values files use
 # (docker.io/library/alpine:3.11, the seed's image, and docker.io/library/busybox:1.36, the tests').
 set -euo pipefail
@@ -10,6 +11,7 @@ IMAGES="$ROOT/.tools/cluster/images"
 # Each archive's one image is tagged "1"; `ctr images import --base-name` turns that into these references.
 PAUSE_REF=sequential-job.local/pause:1
 BUSYBOX_REF=sequential-job.local/busybox:1
+KUBECTL_REF=sequential-job.local/kubectl:1
 ALIASES=(docker.io/library/alpine:3.11 docker.io/library/busybox:1.36)
 
 # build NAME ENTRYPOINT FILL-FUNCTION: an OCI archive NAME.tar with one layer made by FILL-FUNCTION ROOTFS.
@@ -39,18 +41,25 @@ fill_busybox() {
   printf 'root:x:0:\nnobody:x:65534:\n' >"$rootfs/etc/group"
 }
 
+fill_kubectl() {
+  fill_busybox "$1"
+  install -m 0755 "$KBIN/kubectl" "$1/bin/kubectl"
+}
+
 build_all() {
   mkdir -p "$IMAGES"
   [ -x /bin/busybox ] || die "/bin/busybox is missing: scripts/cluster/host-packages.sh installs busybox-static"
   local want
-  want="$(sha256sum "$CBIN/pause" /bin/busybox "$0" | sha256sum | cut -d' ' -f1)"
-  if [ -f "$IMAGES/pause.tar" ] && [ -f "$IMAGES/busybox.tar" ] && [ "$(cat "$IMAGES/stamp" 2>/dev/null)" = "$want" ]; then
+  want="$(sha256sum "$CBIN/pause" /bin/busybox "$KBIN/kubectl" "$0" | sha256sum | cut -d' ' -f1)"
+  if [ -f "$IMAGES/pause.tar" ] && [ -f "$IMAGES/busybox.tar" ] && [ -f "$IMAGES/kubectl.tar" ] &&
+    [ "$(cat "$IMAGES/stamp" 2>/dev/null)" = "$want" ]; then
     say "images: cached"
     return
   fi
-  say "building the pause and busybox images"
+  say "building the pause, busybox and kubectl images"
   build pause /pause fill_pause
   build busybox /bin/sh fill_busybox
+  build kubectl /bin/sh fill_kubectl
   echo "$want" >"$IMAGES/stamp"
 }
 
@@ -61,8 +70,9 @@ import_all() {
   local ctr=(ctr_quiet)
   "${ctr[@]}" images import --base-name "${PAUSE_REF%:1}" "$IMAGES/pause.tar" >/dev/null
   "${ctr[@]}" images import --base-name "${BUSYBOX_REF%:1}" "$IMAGES/busybox.tar" >/dev/null
+  "${ctr[@]}" images import --base-name "${KUBECTL_REF%:1}" "$IMAGES/kubectl.tar" >/dev/null
   for alias in "${ALIASES[@]}"; do "${ctr[@]}" images tag --force "$BUSYBOX_REF" "$alias" >/dev/null; done
-  say "images imported: $PAUSE_REF, $BUSYBOX_REF (also as ${ALIASES[*]})"
+  say "images imported: $PAUSE_REF, $BUSYBOX_REF (also as ${ALIASES[*]}), $KUBECTL_REF"
 }
 
 case "${1:-build}" in

@@ -22,6 +22,9 @@ DUMMY_ADDR=192.0.2.250
 # containerd 2, built from the Go module proxy when CONTAINERD=2 or EVENTED_PLEG=1 (build.sh).
 CONTAINERD2_VERSION=v2.2.9
 C2BIN="$ROOT/.tools/cluster/containerd-$CONTAINERD2_VERSION/bin"
+# Kueue, built with `go install` (its go.mod has no replace lines); kueue-crds.sh takes its CRDs and webhooks from the
+# same module version.
+KUEUE_VERSION=v0.17.0
 
 say() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
@@ -105,3 +108,24 @@ stop() {
 
 # kubectl against the embedded cluster.
 kc() { "$KBIN/kubectl" --kubeconfig "$KUBECONFIG_ADMIN" "$@"; }
+
+# wait_crds_established: wait until every CRD is Established. A CRD has no conditions for a moment after it is
+# created, and `kubectl wait` fails on those, so retry.
+wait_crds_established() {
+  for _ in $(seq 60); do
+    kc wait --for=condition=Established crd --all --timeout=10s >/dev/null 2>&1 && return
+    sleep 1
+  done
+  kc wait --for=condition=Established crd --all --timeout=10s >/dev/null
+}
+
+# serving_cert NAME KEY CERT: a webhook serving key and certificate for 127.0.0.1, signed by the cluster CA (whose
+# certificate is then the webhook configurations' caBundle).
+serving_cert() {
+  local name=$1 key=$2 cert=$3
+  openssl req -newkey rsa:2048 -nodes -subj "/CN=$name" -keyout "$key" -out "$PKI/$name.csr" 2>/dev/null
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n' \
+    >"$PKI/$name.ext"
+  openssl x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 2 \
+    -extfile "$PKI/$name.ext" -out "$cert" 2>/dev/null
+}

@@ -7,6 +7,7 @@
 #   EVENTED_PLEG=1  the kubelet's EventedPLEG feature gate (alpha): containerd streams container events to it, so a
 #                   finished step is seen at once instead of at the next 1 s relist; implies CONTAINERD=2
 #   VOLCANO=1       adds Volcano (volcano-up.sh)
+#   KUEUE=1         adds Kueue (kueue-up.sh)
 # The start of each component is a function of components.sh, which restart.sh calls again.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -241,6 +242,9 @@ wait_for kube-controller-manager 60 kc get serviceaccount default -n default
 
 if [ "${VOLCANO:-0}" = 1 ]; then
   "$CLUSTER_SCRIPTS/volcano-up.sh"
+fi
+if [ "${KUEUE:-0}" = 1 ]; then
+  "$CLUSTER_SCRIPTS/kueue-up.sh"
 fi
 
 say "cluster up in $((SECONDS - started))s (Kubernetes $K8S_VERSION): KUBECONFIG=${KUBECONFIG_ADMIN#"$ROOT"/}"

@@ -10,20 +10,9 @@ WEBHOOK_PORT=$VOLCANO_WEBHOOK_PORT
 say "installing Volcano's CRDs"
 crds=$("$CLUSTER_SCRIPTS/volcano-crds.sh")
 kc apply --server-side -f "$crds/volcano/bases" -f "$crds/jobflow/bases" >/dev/null
-# A CRD has no conditions for a moment after it is created; `kubectl wait` fails on those, so retry.
-for _ in $(seq 60); do
-  kc wait --for=condition=Established crd --all --timeout=10s >/dev/null 2>&1 && break
-  sleep 1
-done
-kc wait --for=condition=Established crd --all --timeout=10s >/dev/null
+wait_crds_established
 
-# Webhook serving certificate for 127.0.0.1, signed by the cluster CA (whose certificate is the caBundle).
-openssl req -newkey rsa:2048 -nodes -subj "/CN=volcano-admission" -keyout "$PKI/volcano-webhook.key" \
-  -out "$PKI/volcano-webhook.csr" 2>/dev/null
-printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1\n' \
-  >"$PKI/volcano-webhook.ext"
-openssl x509 -req -in "$PKI/volcano-webhook.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial -days 2 \
-  -extfile "$PKI/volcano-webhook.ext" -out "$PKI/volcano-webhook.crt" 2>/dev/null
+serving_cert volcano-webhook "$PKI/volcano-webhook.key" "$PKI/volcano-webhook.crt"
 ca_bundle=$(base64 -w0 <"$PKI/ca.crt")
 
 # The webhook manager only fills in caBundle of configurations named volcano-admission-service-<path>; it does not

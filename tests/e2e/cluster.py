@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-import yaml
 from kubernetes import client
-from step_logs import selector, step_runs, workload_status
 
-from harness import HelmRun, run_helm
-from harness.paths import CHART
+from sequential_job.helm import HelmRun, run_helm
+from sequential_job.paths import CHART, tool
+from sequential_job.render import values_yaml
+from sequential_job.step_logs import selector, step_runs, workload_status
 
 T = TypeVar("T")
 
@@ -42,16 +42,17 @@ def install(
     values: Mapping[str, Any] | None = None,
     command: str = "install",
     check: bool = True,
+    extra_args: Sequence[str] = (),
 ) -> HelmRun:
-    """`helm install` (or `upgrade`) the chart; values files first, then `values` on stdin."""
+    """`helm install` (or `upgrade`) the chart; values files first, then `values` on stdin, then extra_args."""
     args = [command, release, str(CHART), "-n", namespace]
     for f in files:
         args += ["-f", str(f)]
     stdin = None
     if values is not None:
         args += ["-f", "-"]
-        stdin = yaml.safe_dump(dict(values))
-    return helm(helm_name, *args, stdin=stdin, check=check)
+        stdin = values_yaml(values)
+    return helm(helm_name, *args, *extra_args, stdin=stdin, check=check)
 
 
 def jobs(namespace: str, release: str) -> list[Any]:
@@ -92,8 +93,7 @@ def events(namespace: str, name: str) -> list[Any]:
 
 
 def kubectl(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    binary = os.environ.get("KUBECTL") or "kubectl"  # with-cluster.sh sets KUBECTL to the cluster's own version
-    return subprocess.run([binary, *args], input=stdin, capture_output=True, text=True, timeout=120)
+    return subprocess.run([tool("kubectl"), *args], input=stdin, capture_output=True, text=True, timeout=120)
 
 
 def vcjobs(namespace: str, release: str) -> list[dict[str, Any]]:

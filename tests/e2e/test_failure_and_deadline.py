@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from e2e.cluster import install, jobs, pods, runs_by_name, the_pod, wait_finished
-from harness.values import chain
+from sequential_job.values import chain
 
 
 def test_failing_middle_step_stops_the_chain(namespace: str, helm_name: str) -> None:

@@ -28,8 +28,8 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from e2e.cluster import eventually, install, kubectl, logs, pods, runs_by_name, vcjob_phase, vcjobs, wait_finished
-from harness.paths import ROOT
-from harness.values import IMAGE
+from sequential_job.paths import ROOT
+from sequential_job.values import IMAGE
 
 pytestmark = pytest.mark.faults
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from e2e.cluster import eventually, helm, install, jobs, pods, the_pod, wait_finished
-from harness.values import chain
+from sequential_job.values import chain
 
 
 def job_names(namespace: str, release: str) -> list[str]:

@@ -8,7 +8,7 @@ import pytest
 
 from e2e.cluster import events, eventually, install, jobs, pods, wait_finished
 from e2e.conftest import delete_namespace, new_namespace
-from harness.values import chain
+from sequential_job.values import chain
 
 RESTRICTED = {
     "pod-security.kubernetes.io/enforce": "restricted",

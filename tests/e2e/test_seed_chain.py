@@ -11,7 +11,7 @@ from kubernetes import client
 
 from e2e.cluster import events, eventually, install, jobs, logs, pods, runs_by_name, the_pod, wait_finished
 from e2e.conftest import delete_namespace, new_namespace
-from harness.paths import VALUES_DIR
+from sequential_job.paths import VALUES_DIR
 
 SEED = VALUES_DIR / "seed.yaml"
 # The seed's job-2 requests 3 CPUs; values/dev.yaml (layered on seed.yaml) lowers it to 100m.

@@ -11,8 +11,9 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from e2e.cluster import eventually, install, kubectl
-from harness import Overlay, render, thaw
-from harness.paths import ROOT, VALUES_DIR
+from sequential_job.overlays import Overlay
+from sequential_job.paths import ROOT, VALUES_DIR
+from sequential_job.render import render
 
 SEED_JOB = ROOT / "tests" / "data" / "seed-job.yaml"
 
@@ -44,7 +45,7 @@ def volcano_job_crd() -> None:
 
 @pytest.mark.usefixtures("volcano_job_crd")
 def test_overlay_passes_server_side_strict_validation(overlay: Overlay, namespace: str) -> None:
-    manifest = "\n---\n".join(yaml.safe_dump(thaw(o)) for o in render(overlay.files).objects)
+    manifest = "\n---\n".join(yaml.safe_dump(o) for o in render(overlay.files).objects)
     result = kubectl("apply", "-n", namespace, "--dry-run=server", "--validate=strict", "-f", "-", stdin=manifest)
     assert result.returncode == 0, f"{overlay.name}: the API server refused it:\n{result.stderr}"
 

@@ -1,21 +1,3 @@
-"""Test harness for the sequential-job chart: render with the real `helm template`, parse, and query the manifest."""
-
-from harness.helm import HelmError, HelmRun, helm_binaries, helm_invocations, render, render_error, run_helm
-from harness.manifest import Manifest, Step, freeze, thaw
-from harness.overlays import Overlay, discover_overlays
-
-__all__ = [
-    "HelmError",
-    "HelmRun",
-    "Manifest",
-    "Overlay",
-    "Step",
-    "discover_overlays",
-    "freeze",
-    "helm_binaries",
-    "helm_invocations",
-    "render",
-    "render_error",
-    "run_helm",
-    "thaw",
-]
+"""What only the tests need beyond the sequential_job package: Kubernetes and Volcano schema validation
+(`harness.schemas`), sample values made from schema definitions (`harness.samples`), and the local signing key, chart
+repository and OCI registry the publishing tests run against (`harness.publishing`)."""

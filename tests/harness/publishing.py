@@ -6,7 +6,7 @@
 - Debian's docker-registry (distribution 2.8) on 127.0.0.1 with filesystem storage in a temp dir: an OCI registry;
 - helm settings of their own (repositories, registry logins, caches, a kubeconfig that reaches nothing), so nothing
   leaks into .tools/helm or the user's home;
-- scripts/publish.py, run as `make package` / `make publish` run it.
+- sequential_job.publish, run as `make package` / `make publish` run it.
 """
 
 from __future__ import annotations
@@ -31,13 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from harness.helm import helm_binaries
-from harness.paths import CHART, ROOT, VALUES_DIR
+from sequential_job import chart
+from sequential_job.paths import ROOT, VALUES_DIR, require_tool
 
 SEED = str(VALUES_DIR / "seed.yaml")
-CHART_VERSION: str = yaml.safe_load((CHART / "Chart.yaml").read_text())["version"]
+CHART_VERSION: str = chart.metadata()["version"]
 TGZ = f"sequential-job-{CHART_VERSION}.tgz"
 
 REGISTRY_BINARY = "/usr/bin/docker-registry"
@@ -203,10 +201,10 @@ def isolated_helm_env(base: Path) -> dict[str, str]:
 
 
 def run_publish(command: str, helm: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
-    """scripts/publish.py COMMAND with `helm` (a name from helm_binaries) and the given environment on top."""
+    """`python -m sequential_job.publish COMMAND` with `helm` ("helm" or "helm3") and the given environment on top."""
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "publish.py"), command],
-        env={**os.environ, "HELM": helm_binaries()[helm], **env},
+        [sys.executable, "-m", "sequential_job.publish", command],
+        env={**os.environ, "HELM": require_tool(helm), **env},
         capture_output=True,
         text=True,
         cwd=ROOT,

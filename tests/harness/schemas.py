@@ -4,32 +4,27 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import jsonschema
 import kubernetes_validate
 import kubernetes_validate.utils
-import yaml
 
-from harness.manifest import VOLCANO_JOB, thaw
-from harness.paths import CHART, ROOT, SCHEMAS
+from sequential_job.chart import oldest_kubernetes
+from sequential_job.cluster_versions import newest_kubernetes
+from sequential_job.manifest import VOLCANO_JOB
 
-CLUSTER_KUBERNETES = ROOT / "scripts" / "cluster" / "kubernetes"
+# JSON Schemas of our own for kinds kubernetes-validate does not know (the Volcano Job).
+SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
 
 
 def chart_kube_versions() -> tuple[str, str]:
     """The two ends the end-to-end suite proves on a real cluster, as schema versions: the oldest Kubernetes that
     Chart.yaml's kubeVersion admits (`make e2e-matrix` runs it) and the embedded cluster's default, the newest that
-    runs here (scripts/cluster/kubernetes/default, what `make e2e` runs)."""
-    constraint = yaml.safe_load((CHART / "Chart.yaml").read_text())["kubeVersion"]
-    match = re.fullmatch(r">=\s*(\d+)\.(\d+)\.\d+(-0)?", constraint.strip())
-    assert match, f"Chart.yaml kubeVersion {constraint!r} is not of the form '>=X.Y.Z-0' this check understands"
-    oldest = f"{match.group(1)}.{match.group(2)}.0"
-    newest_minor = (CLUSTER_KUBERNETES / "default").read_text().strip()
-    assert re.fullmatch(r"1\.\d+", newest_minor), f"scripts/cluster/kubernetes/default holds {newest_minor!r}"
-    newest = f"{newest_minor}.0"
+    runs here (what `make e2e` runs)."""
+    oldest, newest = oldest_kubernetes(), newest_kubernetes()
     known = kubernetes_validate.utils.all_versions()
     for version in (oldest, newest):
         assert version in known, f"kubernetes-validate has no schemas for Kubernetes {version} (it has {known})"
@@ -43,12 +38,12 @@ def volcano_job_schema() -> dict[str, Any]:
 
 def validate_kubernetes(obj: Mapping[str, Any], version: str) -> None:
     """Strict OpenAPI validation of a core Kubernetes object (unknown fields are errors)."""
-    kubernetes_validate.validate(thaw(obj), version, strict=True)
+    kubernetes_validate.validate(obj, version, strict=True)
 
 
 def validate_object(obj: Mapping[str, Any], version: str) -> list[str]:
     """Every problem found in one rendered object, as readable lines (empty when it is valid)."""
-    plain = thaw(obj)
+    plain = obj
     where = f"{plain.get('kind')} {plain.get('metadata', {}).get('name')}"
     problems: list[str] = []
     if (plain.get("apiVersion"), plain.get("kind")) == VOLCANO_JOB:

@@ -1,0 +1,177 @@
+"""Write the chart's values.schema.json from its hand-written source and the Kubernetes OpenAPI definitions.
+
+`make schema` runs this (`python -m sequential_job.schema`); `--check` exits 1 when the committed file differs from
+what it would write. The source,
+charts/sequential-job/values.schema.source.yaml, says what the chart owns and which Kubernetes definitions to take
+(its header lists the generator's three extensions); the definitions come from the pinned kubernetes-validate
+package's strict set for `x-kubernetes-definitions`, embedded under `definitions` with everything they reach.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import importlib.metadata
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import yaml
+
+from sequential_job.paths import CHART, ROOT
+
+SOURCE = CHART / "values.schema.source.yaml"
+OUTPUT = CHART / "values.schema.json"
+DEFS = "definitions"
+DEFS_PREFIX = f"#/{DEFS}/"
+KUBE_PREFIX = "#/$defs/"  # how kubernetes-validate's definitions refer to each other
+# Generator directives in the source; none of them reaches the output.
+FIELDS, REFINE, VERSION, SHARED = "x-kubernetes-fields", "x-refine", "x-kubernetes-definitions", "x-shared"
+
+
+def load_source() -> dict[str, Any]:
+    return yaml.safe_load(SOURCE.read_text())
+
+
+def definitions_version(source: dict[str, Any] | None = None) -> str:
+    """The Kubernetes version whose definitions the schema embeds."""
+    return str((source or load_source())[VERSION])
+
+
+def kubernetes_definitions(version: str) -> dict[str, Any]:
+    """Every definition of the strict set kubernetes-validate ships for `version` (e.g. "1.37.0")."""
+    root = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / f"v{version}-local-strict"
+    path = root / "_definitions.json"
+    if not path.is_file():
+        raise SystemExit(f"kubernetes-validate has no strict definitions for Kubernetes {version} ({path})")
+    return json.loads(path.read_text())["$defs"]
+
+
+def _walk(node: Any) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def _refs(node: Any) -> set[str]:
+    """The definitions `node` refers to (a reference into a definition, `Def/properties/x`, counts as `Def`)."""
+    refs = (str(d.get("$ref", "")) for d in _walk(node))
+    return {r[len(DEFS_PREFIX) :].split("/")[0] for r in refs if r.startswith(DEFS_PREFIX)}
+
+
+def _clean(definition: dict[str, Any]) -> dict[str, Any]:
+    """Point references at our `definitions`, drop the x-kubernetes-* annotations (merge strategies, not constraints)
+    and turn oneOf into anyOf: the definitions write quantities and int-or-strings as oneOf of nullable types, which a
+    null would match twice."""
+    cleaned = copy.deepcopy(definition)
+    for node in _walk(cleaned):
+        if str(node.get("$ref", "")).startswith(KUBE_PREFIX):
+            node["$ref"] = DEFS_PREFIX + node["$ref"][len(KUBE_PREFIX) :]
+        for key in [k for k in node if k.startswith("x-kubernetes-")]:
+            del node[key]
+        if "oneOf" in node:
+            node["anyOf"] = node.pop("oneOf")
+    return cleaned
+
+
+def _refine(kube: dict[str, Any], refinements: dict[str, Any]) -> None:
+    for target, extra in refinements.items():
+        if target in kube:
+            kube[target] = {k: v for k, v in kube[target].items() if k == "description"} | extra
+            continue
+        name, _, field = target.rpartition(".")
+        properties = kube.get(name, {}).get("properties", {})
+        if field not in properties:
+            raise SystemExit(f"{SOURCE.name}: {REFINE}.{target} names no Kubernetes definition or field")
+        properties[field].update(extra)
+
+
+def _expand_fields(node: dict[str, Any], kube: dict[str, Any]) -> None:
+    """An object with x-kubernetes-fields takes that definition's fields (but `except`), then its own, and no other."""
+    spec = node.pop(FIELDS)
+    definition = kube.get(spec["of"])
+    if definition is None:
+        raise SystemExit(f"{SOURCE.name}: {FIELDS} names an unknown Kubernetes definition {spec['of']!r}")
+    excluded = set(spec.get("except", ()))
+    unknown = excluded - set(definition["properties"])
+    if unknown:
+        raise SystemExit(f"{SOURCE.name}: {FIELDS} of {spec['of']} excepts fields it does not have: {sorted(unknown)}")
+    own = node.pop("properties", {})
+    # Kubernetes' fields in their order, the source's own in their place or after them. Each field refers to the one
+    # embedded definition rather than copying it: Helm compiles the schema on every render, and the Container's
+    # fields appear in four places (a step, an override, stepDefaults, a sidecar).
+    fields = f"{DEFS_PREFIX}{spec['of']}/properties/"
+    properties = {k: own.get(k, {"$ref": fields + k}) for k in definition["properties"] if k not in excluded}
+    expanded = {
+        "description": node.pop("description", definition.get("description")),
+        "type": "object",
+        "additionalProperties": False,
+        **node,
+        "properties": properties | own,
+    }
+    node.clear()
+    node.update(expanded)
+
+
+def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[str, Any]:
+    """The values schema: the source with its directives carried out and the Kubernetes definitions it reaches."""
+    schema = copy.deepcopy(source)
+    version = definitions_version(schema)
+    kube = {name: _clean(d) for name, d in kube_definitions.items()}
+    _refine(kube, schema.pop(REFINE, {}))
+    schema.pop(VERSION)
+    schema.pop(SHARED, None)  # its anchors were resolved when the YAML was read
+    own_defs: dict[str, Any] = schema.pop(DEFS, {})
+    for node in [n for n in _walk([schema, own_defs]) if FIELDS in n]:
+        _expand_fields(node, kube)
+
+    embedded: dict[str, Any] = {}
+    pending = _refs([schema, own_defs]) - set(own_defs)
+    while pending:
+        name = pending.pop()
+        if name not in kube:
+            raise SystemExit(f"{SOURCE.name}: $ref to {DEFS_PREFIX}{name}, which is neither ours nor Kubernetes'")
+        embedded[name] = kube[name]
+        pending |= _refs(kube[name]) - set(embedded) - set(own_defs)
+
+    package = importlib.metadata.version("kubernetes-validate")
+    comment = (
+        f"Generated by `make schema` from values.schema.source.yaml and the Kubernetes {version} definitions "
+        f"(kubernetes-validate {package}). Do not edit."
+    )
+    head = {"$schema": schema.pop("$schema"), "$comment": comment}
+    return head | schema | {DEFS: own_defs | dict(sorted(embedded.items()))}
+
+
+def render() -> str:
+    source = load_source()
+    schema = generate(source, kubernetes_definitions(definitions_version(source)))
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--check", action="store_true", help="exit 1 if values.schema.json is not what would be written"
+    )
+    args = parser.parse_args(argv)
+    text = render()
+    if args.check:
+        if OUTPUT.read_text() != text:
+            print(f"{OUTPUT.relative_to(ROOT)} is stale: run `make schema`", file=sys.stderr)
+            return 1
+        return 0
+    OUTPUT.write_text(text)
+    print(f"wrote {OUTPUT.relative_to(ROOT)} ({len(text.encode()) // 1024} KiB)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
