@@ -55,6 +55,12 @@ def install(
     return helm(helm_name, *args, *extra_args, stdin=stdin, check=check)
 
 
+def server_version() -> tuple[int, int]:
+    """The cluster's Kubernetes (major, minor), for the features that exist only from some version on."""
+    info = client.VersionApi().get_code()
+    return int(info.major), int(info.minor.rstrip("+"))
+
+
 def jobs(namespace: str, release: str) -> list[Any]:
     return client.BatchV1Api().list_namespaced_job(namespace, label_selector=selector(release)).items
 

@@ -29,6 +29,7 @@ from kubernetes.client.exceptions import ApiException
 
 from e2e.cluster import eventually, install, kubectl, logs, pods, runs_by_name, vcjob_phase, vcjobs, wait_finished
 from sequential_job.paths import ROOT
+from sequential_job.step_logs import workload_status
 from sequential_job.values import IMAGE
 
 pytestmark = pytest.mark.faults
@@ -187,8 +188,6 @@ class Chain:
 
 
 def job_finished(namespace: str, release: str) -> Callable[[], str | None]:
-    from step_logs import workload_status
-
     def probe() -> str | None:
         outcome, _ = workload_status(namespace, release)
         return None if outcome == "running" else outcome

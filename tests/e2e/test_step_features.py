@@ -8,17 +8,12 @@ import sys
 
 from kubernetes import client
 
-from e2e.cluster import eventually, install, jobs, logs, pods, runs_by_name, the_pod, wait_finished
+from e2e.cluster import eventually, install, jobs, logs, pods, runs_by_name, server_version, the_pod, wait_finished
 from sequential_job.values import chain
 
 BUSYBOX = "busybox:1.36"
 KUBECTL_IMAGE = "sequential-job.local/kubectl:1"  # scripts/cluster/images.sh
 APISERVER_PORT = 6443  # scripts/cluster/lib.sh
-
-
-def server_version() -> tuple[int, int]:
-    info = client.VersionApi().get_code()
-    return int(info.major), int(info.minor.rstrip("+"))
 
 
 def sidecar_chain(failing_step: str | None = None) -> dict:

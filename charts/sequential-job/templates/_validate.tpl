@@ -194,6 +194,7 @@ backoffLimit 0); for a batch/v1 Job, the combinations of JobSpec fields that its
 */}}
 {{- define "sequential-job.jobProblems" -}}
 {{- $values := .root.Values }}
+{{- $kube := .root.Capabilities.KubeVersion.Version }}
 {{- $job := include "sequential-job.withoutEmpty" (omit $values.job "labels" "annotations" "nameSuffix") | fromJson }}
 {{- $shards := len ($values.shards | default list) }}
 {{- $problems := list }}
@@ -231,6 +232,12 @@ backoffLimit 0); for a batch/v1 Job, the combinations of JobSpec fields that its
 {{- range $key := list "backoffLimitPerIndex" "maxFailedIndexes" "successPolicy" }}
 {{- if and (hasKey $job $key) (not $indexed) }}
 {{- $problems = append $problems (printf "job.%s: works only in an Indexed Job (%s)" $key $howIndexed) }}
+{{- end }}
+{{- end }}
+{{- /* An API server without the field's feature on drops it (alpha) or refuses it by server-side apply (unknown). */}}
+{{- range $key, $since := dict "successPolicy" "1.31" "managedBy" "1.32" }}
+{{- if and (hasKey $job $key) (semverCompare (printf "<%s.0-0" $since) $kube) }}
+{{- $problems = append $problems (printf "job.%s: needs Kubernetes %s or later (on by default from then); this cluster is %s" $key $since $kube) }}
 {{- end }}
 {{- end }}
 {{- if and (hasKey $job "maxFailedIndexes") (not (hasKey $job "backoffLimitPerIndex")) }}
