@@ -2,8 +2,8 @@
 # Adds Kueue to the running embedded cluster (up.sh calls it when KUEUE=1): the CRDs of the pinned Kueue module, its
 # admission webhooks for batch/v1 Jobs and its own kinds served by the kueue manager on 127.0.0.1 over a certificate
 # from the cluster's CA, and the manager itself with only the batch/job integration, as a host process recorded in
-# .cluster/pids like the rest. Proven with Kubernetes 1.34; Kueue 0.17 is built against 1.35's client libraries and
-# needs only GA APIs here (batch/v1, admissionregistration/v1, apiextensions/v1), which 1.37 serves too.
+# .cluster/pids like the rest. Proven with Kubernetes 1.29 and 1.37; Kueue 0.17 is built against 1.35's client
+# libraries and needs only GA APIs here (batch/v1, admissionregistration/v1, apiextensions/v1).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 WEBHOOK_PORT=9443
