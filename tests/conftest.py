@@ -53,6 +53,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Under `--dist loadgroup` pytest-xdist suffixes each grouped test's node id with @<group> on the workers, so that
+    all publishing tests run on one worker and share its keys, packages and servers. pytest 9.2 silently broke that
+    (pytest-dev/pytest-xdist#1386): fail those tests, rather than run them spread over the workers again."""
+    if getattr(item.config.option, "loadgroup", False) and item.get_closest_marker("xdist_group"):  # xdist workers
+        if "@" not in item.nodeid:
+            pytest.fail("--dist loadgroup does not group tests with this pytest and pytest-xdist; see requirements.txt")
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     """Attach the command and stderr of every helm run a failing test used (rendered now or taken from the cache)."""
