@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import is_hypothesis_test
 
 from harness.publishing import (
     SIGN_KEY_URL,
@@ -51,6 +52,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=[],
         help="check this values overlay instead of every file in values/ (repeatable; a,b renders -f a -f b)",
     )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The hypothesis tests are the longest single tests (some 15 examples of one or two helm runs each): xdist hands
+    tests out in this order, so start them first rather than leave one worker running one alone at the end."""
+    items.sort(key=lambda item: not (isinstance(item, pytest.Function) and is_hypothesis_test(item.obj)))
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
