@@ -55,7 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The hypothesis tests are the longest single tests (some 15 examples of one or two helm runs each): xdist hands
+    """The hypothesis tests are the longest single tests (10 examples of one or two helm runs each): xdist hands
     tests out in this order, so start them first rather than leave one worker running one alone at the end."""
     items.sort(key=lambda item: not (isinstance(item, pytest.Function) and is_hypothesis_test(item.obj)))
 
