@@ -8,9 +8,8 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from harness.schemas import volcano_job_schema
+from sequential_job import yamlio
 from sequential_job.paths import ROOT
 from sequential_job.render import render
 from sequential_job.values import chain
@@ -22,7 +21,7 @@ def crd_schema(file: str = "batch.volcano.sh_jobs.yaml") -> dict[str, Any]:
         ["bash", str(ROOT / "scripts" / "cluster" / "volcano-crds.sh")], capture_output=True, text=True, check=False
     )
     assert proc.returncode == 0, f"could not fetch Volcano's CRDs:\n{proc.stderr}"
-    crd = yaml.safe_load((Path(proc.stdout.strip()) / "volcano" / "bases" / file).read_text())
+    crd = yamlio.load((Path(proc.stdout.strip()) / "volcano" / "bases" / file).read_text())
     (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
     return version["schema"]["openAPIV3Schema"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import yaml
+from sequential_job import yamlio
 
 if TYPE_CHECKING:
     from sequential_job.helm import HelmRun
@@ -47,7 +47,7 @@ class Manifest:
 
     @classmethod
     def parse(cls, text: str, source: HelmRun | None = None) -> Manifest:
-        return cls([d for d in yaml.safe_load_all(text) if d], source)
+        return cls([d for d in yamlio.load_all(text) if d], source)
 
     def context(self) -> str:
         """The helm command that produced this manifest, and its stderr, for assertion messages."""

@@ -12,11 +12,12 @@ from typing import Any
 
 import yaml
 
+from sequential_job import yamlio
 from sequential_job.helm import HelmRun, lint_args, notify, run_helm, template_args
 from sequential_job.manifest import Manifest
 
 
-class _QuotingDumper(yaml.SafeDumper):
+class _QuotingDumper(yamlio.SafeDumper):
     """Writes every string double-quoted, with escapes: helm then reads back exactly the string it was given, whatever
     it holds (`on`, `1e3`, `null`, control characters, U+FFFE), where a plain scalar could turn into a bool or a
     number on the way."""
