@@ -11,7 +11,7 @@ import pytest
 
 from sequential_job.chart import oldest_kubernetes
 from sequential_job.cluster_versions import MODULES, default_minor, minors
-from sequential_job.paths import ROOT
+from sequential_job.paths import ROOT, tool
 
 MINORS = minors()
 
@@ -87,3 +87,12 @@ def test_evented_pleg_picks_containerd_2(tmp_path: Path) -> None:
     done = lib(tmp_path, EVENTED_PLEG="1")
     assert done.returncode == 0, done.stderr
     assert done.stdout.split()[2] == "2"
+
+
+def test_python_finds_the_kubectl_the_cluster_build_makes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without KUBECTL, the package's kubectl is the one lib.sh's KBIN holds for the default version."""
+    monkeypatch.delenv("KUBECTL", raising=False)
+    done = lib(tmp_path)
+    assert done.returncode == 0, done.stderr
+    kbin = done.stdout.split()[1]
+    assert tool("kubectl") == f"{kbin}/kubectl"

@@ -11,7 +11,6 @@ CHART = ROOT / "charts" / "sequential-job"
 VALUES_DIR = ROOT / "values"
 TOOLS = ROOT / ".tools"
 TOOLS_BIN = TOOLS / "bin"
-CLUSTER_BIN = TOOLS / "cluster" / "bin"
 
 # Each tool: the environment variable that overrides it, and where `make deps` (or the cluster build) puts it.
 _TOOLS = {
@@ -20,14 +19,21 @@ _TOOLS = {
     "helm-docs": ("HELM_DOCS", TOOLS_BIN / "helm-docs"),
     "kube-score": ("KUBE_SCORE", TOOLS_BIN / "kube-score"),
     "oras": ("ORAS", TOOLS_BIN / "oras"),
-    "kubectl": ("KUBECTL", CLUSTER_BIN / "kubectl"),
+    "kubectl": ("KUBECTL", None),  # the default cluster version's, see _default_kubectl
 }
+
+
+def _default_kubectl() -> Path:
+    """The kubectl the cluster build puts beside the default Kubernetes (scripts/cluster/lib.sh's KBIN)."""
+    from sequential_job.cluster_versions import default_minor, release  # it imports this module
+
+    return TOOLS / "cluster" / release(default_minor()) / "bin" / "kubectl"
 
 
 def tool(name: str) -> str:
     """The path of a tool: its environment variable (HELM, HELM3, ...) if set, else where the project installs it."""
     variable, default = _TOOLS[name]
-    return os.environ.get(variable) or str(default)
+    return os.environ.get(variable) or str(default or _default_kubectl())
 
 
 def require_tool(name: str) -> str:
