@@ -10,6 +10,7 @@ Exits 1 if any run failed (the table is written either way, so a failure is on r
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -85,7 +86,7 @@ def run(minor: str) -> dict[str, object]:
 
 def table(results: list[dict[str, object]], started: str) -> str:
     lines = [
-        f"Last `make e2e-matrix`: {started}, on this machine (2 CPUs, cgroup v1, Debian's containerd "
+        f"Last `make e2e-matrix`: {started}, on this machine ({machine()}, Debian's containerd "
         f"{containerd_version()}). Each row is a whole `make e2e K8S=<minor>`: cluster up, suite, fault tests, "
         "cluster down with nothing left behind.",
         "",
@@ -98,6 +99,12 @@ def table(results: list[dict[str, object]], started: str) -> str:
             f"| {describe(r['faults'])} | {r['minutes']:.1f} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def machine() -> str:
+    """The facts of the host that shape the cluster: its CPUs and its cgroup version (v2 has cgroup.controllers)."""
+    cgroup = "v2" if Path("/sys/fs/cgroup/cgroup.controllers").exists() else "v1"
+    return f"{os.cpu_count()} CPUs, cgroup {cgroup}"
 
 
 def containerd_version() -> str:

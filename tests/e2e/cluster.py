@@ -70,14 +70,19 @@ def pods(namespace: str, release: str) -> list[Any]:
     return sorted(items, key=lambda p: p.metadata.creation_timestamp)
 
 
-def wait_finished(namespace: str, release: str, timeout: float = 120) -> str:
-    """Wait until the release's newest workload has completed or failed; returns "completed" or "failed"."""
+def finished(namespace: str, release: str) -> Callable[[], str | None]:
+    """A probe: "completed" or "failed" once the release's newest workload has finished, else None."""
 
     def probe() -> str | None:
         outcome, _ = workload_status(namespace, release)
         return None if outcome == "running" else outcome
 
-    return eventually(probe, timeout, f"release {release} in {namespace} to finish")
+    return probe
+
+
+def wait_finished(namespace: str, release: str, timeout: float = 120) -> str:
+    """Wait until the release's newest workload has completed or failed; returns "completed" or "failed"."""
+    return eventually(finished(namespace, release), timeout, f"release {release} in {namespace} to finish")
 
 
 def logs(pod: Any, container: str) -> str:

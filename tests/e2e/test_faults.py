@@ -27,9 +27,19 @@ import urllib3
 from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
-from e2e.cluster import eventually, install, kubectl, logs, pods, runs_by_name, vcjob_phase, vcjobs, wait_finished
+from e2e.cluster import (
+    eventually,
+    finished,
+    install,
+    kubectl,
+    logs,
+    pods,
+    runs_by_name,
+    vcjob_phase,
+    vcjobs,
+    wait_finished,
+)
 from sequential_job.paths import ROOT
-from sequential_job.step_logs import workload_status
 from sequential_job.values import IMAGE
 
 pytestmark = pytest.mark.faults
@@ -144,12 +154,12 @@ class Chain:
         except (ApiException, urllib3.exceptions.HTTPError):
             return None
 
-    def release_until(self, finished: Callable[[], str | None], timeout: float) -> str:
+    def release_until(self, outcome_probe: Callable[[], str | None], timeout: float) -> str:
         """Until the workload finishes, let every waiting step-2 go on; return the outcome."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             try:
-                outcome = finished()
+                outcome = outcome_probe()
             except (ApiException, urllib3.exceptions.HTTPError):
                 outcome = None  # the API server is still coming back
             found = self.try_look()
@@ -187,14 +197,6 @@ class Chain:
         return Result(outcome, runs, codes, [self.disruptions.get(uid) for uid in self.runs])
 
 
-def job_finished(namespace: str, release: str) -> Callable[[], str | None]:
-    def probe() -> str | None:
-        outcome, _ = workload_status(namespace, release)
-        return None if outcome == "running" else outcome
-
-    return probe
-
-
 @pytest.fixture
 def chain_run(state: Path, namespace: str) -> Iterator[Callable[..., Result]]:
     """run(fault, backoff_limit=0): install the chain, inject `fault(pod)` while step-2 runs, wait for the outcome."""
@@ -206,7 +208,7 @@ def chain_run(state: Path, namespace: str) -> Iterator[Callable[..., Result]]:
         chain.look()
         assert chain.runs[pod.metadata.uid] == ["step-1", "step-2"], f"before the fault: {chain.runs}"
         chain.during(lambda: fault(pod))
-        return chain.result(chain.release_until(job_finished(namespace, "chain"), timeout))
+        return chain.result(chain.release_until(finished(namespace, "chain"), timeout))
 
     yield run
 
