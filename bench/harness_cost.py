@@ -1,5 +1,6 @@
-"""Part 2, harness cost: the unit suite's wall time (serial and `-n 2`), its test cases, and the helm processes it
-starts against the distinct renders it needs (the harness caches renders, so each should start helm once)."""
+"""Part 2, harness cost: the unit suite's wall time (serial, and as `make test` runs it), its test cases, and the helm
+processes it starts against the distinct renders it needs (the harness caches renders, so each should start helm
+once)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ from bench.common import load_average
 from bench.stats import Summary
 from sequential_job.paths import ROOT
 
-MODES = {"serial": ["-p", "no:xdist"], "xdist-2": ["-n", "2"]}
+# xdist-2 is what `make test` runs (publishing tests grouped on one worker)
+MODES = {"serial": ["-p", "no:xdist"], "xdist-2": ["-n", "2", "--dist", "loadgroup"]}
 FULL = {"repetitions": 3}
 QUICK = {"repetitions": 1}
 

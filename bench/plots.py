@@ -71,7 +71,7 @@ def schema_cost(r: dict[str, Any], out: Path) -> Path:
 def harness_cost(r: dict[str, Any], out: Path) -> Path:
     fig, (ax_w, ax_c) = plt.subplots(1, 2, figsize=(10, 3.8))
     modes = list(r["wall_seconds"])
-    labels = {"serial": "serial", "xdist-2": "-n 2"}
+    labels = {"serial": "serial", "xdist-2": "-n 2 --dist loadgroup"}
     ax_w.bar(
         [labels[m] for m in modes],
         [r["wall_seconds"][m]["median"] for m in modes],

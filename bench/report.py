@@ -87,7 +87,7 @@ def harness_section(r: dict[str, Any]) -> list[str]:
         "repeated helm runs",
     ]
     rows = []
-    for mode, label in (("serial", "serial (`-p no:xdist`)"), ("xdist-2", "`-n 2`")):
+    for mode, label in (("serial", "serial (`-p no:xdist`)"), ("xdist-2", "`-n 2 --dist loadgroup` (make test)")):
         c = r["counts"][mode]
         rows.append(
             [
