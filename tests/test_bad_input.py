@@ -34,7 +34,7 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
     (
         "duplicate-step-name",
         steps({"name": "one", "image": "x:1"}),
-        'steps[1] (one): step name "one" is already used by steps[0]',
+        'steps[1] (one): the name "one" is already used by steps[0] (one)',
         (),
     ),
     (
@@ -47,13 +47,13 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
     (
         "mount-undeclared-volume",
         steps({"name": "two", "image": "x:1", "volumeMounts": [{"name": "inptu", "mountPath": "/in"}]}),
-        'steps[1] (two): volumeMounts[0] mounts volume "inptu"',
+        'steps[1] (two).volumeMounts[0]: mounts volume "inptu"',
         (),
     ),
     (
         "seed-mount-typo",
         {"stepOverrides": {"job-3": {"volumeMounts": [{"name": "outptu", "mountPath": "/srv/output/"}]}}},
-        'steps[2] (job-3): volumeMounts[0] mounts volume "outptu"',
+        'stepOverrides.job-3.volumeMounts[0]: mounts volume "outptu"',
         (SEED,),
     ),
     (
@@ -378,19 +378,19 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
     (
         "failure-policy-unknown-step",
         steps(job={"podFailurePolicy": {"rules": [{"action": "Ignore", "onExitCodes": EXIT_CODES_OF_TOW}]}}),
-        'job.podFailurePolicy.rules[0].onExitCodes.containerName: there is no step named "tow"',
+        'job.podFailurePolicy.rules[0].onExitCodes.containerName: there is no step or sidecar named "tow"',
         (),
     ),
     (
         "shards-volume-name-taken",
         fanout(SIX, volumes=[{"name": "shards", "emptyDir": {}}]),
-        'volumes: the chart adds a volume named "shards" (for shards), so the values cannot declare one',
+        'volumes[0]: the chart adds a volume named "shards" (for shards), so the values cannot declare one',
         (),
     ),
     (
         "step-mounts-over-the-shards",
         fanout(SIX, stepOverrides={"copy": {"volumeMounts": [{"name": "work", "mountPath": "/shards/"}]}}),
-        'steps[1] (copy): volumeMounts[0] mounts volume "work" at /shards/, where the chart mounts the shards',
+        'stepOverrides.copy.volumeMounts[0]: mounts volume "work" at /shards/, where the chart mounts the shards',
         (),
     ),
     (
@@ -483,7 +483,7 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
         steps(
             {"name": "two", "image": "x:1"}, stepOverrides={"one": {"readinessProbe": {"exec": {"command": ["true"]}}}}
         ),
-        "steps[0] (one).readinessProbe: steps 1..n-1 run as init containers",
+        "stepOverrides.one.readinessProbe: steps 1..n-1 run as init containers",
         (),
     ),
     (
@@ -491,7 +491,7 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
         steps(
             {"name": "two", "image": "x:1"}, stepDefaults={"lifecycle": {"preStop": {"exec": {"command": ["true"]}}}}
         ),
-        "steps[0] (one).lifecycle: steps 1..n-1 run as init containers",
+        "stepDefaults.lifecycle (applied to steps[0] (one)): steps 1..n-1 run as init containers",
         (),
     ),
     (
@@ -580,7 +580,7 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
             {"name": "two", "image": "x:1", "env": [{"name": "V", "fromStep": {"step": "three", "result": "R"}}]},
             {"name": "three", "image": "x:1", "script": "ls", "results": ["R"]},
         ),
-        'steps[1] (two).env[0].fromStep: "three" is not a step before two',
+        'steps[1] (two).env[0].fromStep: "three" is not a step that has finished when steps[1] (two) starts',
         (),
     ),
     (
@@ -623,7 +623,7 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
             {"name": "two", "image": "x:1", "script": "ls", "onError": "continue"},
             volumes=[{"name": "steps", "emptyDir": {}}],
         ),
-        'volumes: the chart adds a volume named "steps"',
+        'volumes[0]: the chart adds a volume named "steps"',
         (),
     ),
     (
@@ -634,8 +634,41 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
         "missing property 'mountPath'",
         (),
     ),
+    # Values the API server or Linux refuses, which rendered with exit 0 before the chart checked them.
+    (
+        "nul-byte-in-a-script",
+        steps({"name": "two", "image": "x:1", "script": "echo a\x00b"}),
+        'steps[1].script: contains the character "\\x00", which no process can take in an argument',
+        (),
+    ),
+    (
+        "script-longer-than-one-argument",
+        steps({"name": "two", "image": "x:1", "script": "#" * 131072}),
+        "steps[1] (two).script: 131072 bytes as one argument of the step's process, more than the 131071 Linux allows",
+        (),
+    ),
+    (
+        "wrapped-script-longer-than-one-argument",
+        steps({"name": "two", "image": "x:1", "script": "#" * 131072, "timeoutSeconds": 5}),
+        "steps[1] (two).script: 131072 bytes as one argument",
+        (),
+    ),
+    (
+        "env-longer-than-one-environment-string",
+        steps(stepDefaults={"env": [{"name": "BIG", "value": "x" * 131068}]}),
+        "stepDefaults.env[0] (applied to steps[0] (one)): the variable is 131072 bytes",
+        (),
+    ),
+    (
+        "failure-policy-names-a-sidecar-that-is-not-there",
+        steps(
+            sidecars=[{"name": "sc", "image": "x:1"}],
+            job={"podFailurePolicy": {"rules": [{"action": "Ignore", "onExitCodes": EXIT_CODES_OF_TOW}]}},
+        ),
+        'there is no step or sidecar named "tow" (steps and sidecars: one, sc)',
+        (),
+    ),
 ]
-
 
 # Every case under Helm 4; under Helm 3, every fourth, spread over the list. Both helms validate values with the same
 # JSON Schema library and run the same template functions, so the sample shows Helm 3 names what Helm 4 names, and the
@@ -665,21 +698,32 @@ def test_every_template_problem_is_reported_at_once(helm_name: str) -> None:
     expected = [
         "3 problems in the values:",
         'stepOverrides.three: there is no step named "three"',
-        'steps[1] (one): step name "one" is already used by steps[0]',
+        'steps[1] (one): the name "one" is already used by steps[0] (one)',
         "steps[2] (two): has no image",
     ]
     missing = [e for e in expected if e not in run.stderr]
     assert missing == [], f"not reported: {missing}\n{run.describe()}"
 
 
-@pytest.mark.parametrize("character", ["\u2028", "\t", "\x1b", "é", "😀", "\u00a0"])
+@pytest.mark.parametrize("character", ["\u2028", "\u2029", "\t", "\x1b", "é", "😀", "\u00a0"])
 def test_unusual_characters_that_yaml_carries_render_unchanged(character: str, helm_name: str) -> None:
-    value = f"a{character}b"
-    manifest = render(
-        values={"steps": [OK_STEP], "stepDefaults": {"env": [{"name": "V", "value": value}]}}, helm=helm_name
-    )
-    got = manifest.steps()[0].container["env"][0]["value"]
-    assert got == value, f"env value {value!r} rendered as {got!r}"
+    """On one line and on several (where YAML's block scalars read U+2028 and U+2029 as line breaks), in a script, an
+    env value, a shard and a file."""
+    for value in (f"a{character}b", f"a{character}b\nc\n"):
+        values = {
+            "steps": [{**OK_STEP, "script": value}],
+            "stepDefaults": {"env": [{"name": "V", "value": value}]},
+            "shards": [value],
+            "files": {"f": value},
+        }
+        manifest = render(values=values, helm=helm_name)
+        container = manifest.steps()[0].container
+        data = {o["metadata"]["name"]: o["data"] for o in manifest.of_kind("v1", "ConfigMap")}
+        shards, files = (data[manifest.volumes()[v]["configMap"]["name"]] for v in ("shards", "files"))
+        got = {"script": container["command"][2], "env": container["env"][0]["value"], "shard": shards["0"]}
+        got["file"] = files["f"]
+        assert got["env"] == got["shard"] == got["file"] == value, f"{value!r} rendered as {got}"
+        assert got["script"].endswith(f"\n{value}"), f"script {value!r} rendered as {got['script']!r}"
 
 
 # `helm install --dry-run=client` renders offline under Helm 4; Helm 3 still asks the cluster for its version first,

@@ -2,6 +2,7 @@
 
 import re
 
+from sequential_job import yamlio
 from sequential_job.helm import run_helm
 from sequential_job.paths import CHART
 
@@ -9,9 +10,17 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def test_every_template_has_a_suite() -> None:
-    templates = sorted(p.stem.lower() for p in (CHART / "templates").iterdir() if not p.name.startswith("_"))
-    suites = sorted(p.name.removesuffix("_test.yaml") for p in (CHART / "tests").glob("*_test.yaml"))
-    assert templates == suites, f"templates {templates} vs suites {suites}"
+    """Each template is the first of the templates some suite tests (a template may have several suites, e.g. the Job's
+    and the Volcano Job's), and every suite tests templates that exist."""
+    folder = CHART / "templates"
+    files = [p for p in folder.rglob("*") if p.is_file() and not p.name.startswith("_")]
+    templates = sorted(str(p.relative_to(CHART)) for p in files)
+    suites = {p.name: yamlio.load(p.read_text()) for p in sorted((CHART / "tests").glob("*_test.yaml"))}
+    tested = {suite["templates"][0] for suite in suites.values()}
+    assert sorted(tested) == templates, f"templates without a suite: {sorted(set(templates) - tested)}"
+    for name, suite in suites.items():
+        missing = sorted(set(suite["templates"]) - set(templates))
+        assert not missing, f"{name} tests templates that do not exist: {missing}"
 
 
 def test_unittest_suites_pass() -> None:

@@ -1,11 +1,6 @@
 {{/*
-Merging values: the rules stepDefaults and stepOverrides follow. Each returns JSON.
+Merging values: the rules stepDefaults and stepOverrides follow. Each returns a JSON object.
 */}}
-
-{{/* sequential-job.isSet: "true" when a value is present (0 and false count as present), "" when it is nil. */}}
-{{- define "sequential-job.isSet" -}}
-{{- if not (kindIs "invalid" .) }}true{{ end }}
-{{- end }}
 
 {{/*
 sequential-job.deepMerge (list base over): a copy of base with over merged in; maps merge key by key, any other value
@@ -68,6 +63,16 @@ anyway (false and 0 are kept); a null is how a values file removes a chart defau
 {{- if or $value (kindIs "bool" $value) (kindIs "float64" $value) (kindIs "int" $value) (kindIs "int64" $value) }}
 {{- $_ := set $kept $key $value }}
 {{- end }}
+{{- end }}
+{{- toJson $kept }}
+{{- end }}
+
+{{/* sequential-job.omitKeys (list map keys): a shallow copy of map without the keys in the list. Returns JSON. */}}
+{{- define "sequential-job.omitKeys" -}}
+{{- $keys := index . 1 }}
+{{- $kept := dict }}
+{{- range $key, $value := (index . 0 | default dict) }}
+{{- if not (has $key $keys) }}{{ $_ := set $kept $key $value }}{{ end }}
 {{- end }}
 {{- toJson $kept }}
 {{- end }}

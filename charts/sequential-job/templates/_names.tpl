@@ -1,5 +1,6 @@
 {{/*
-Names and labels.
+Names, labels and metadata. Every object's name, namespace, labels and annotations are decided once, in
+sequential-job.release (_release.tpl); the helpers here compute the parts, and sequential-job.metadata renders them.
 */}}
 
 {{/* sequential-job.name: the chart's name, or nameOverride. */}}
@@ -21,112 +22,38 @@ Names and labels.
 {{- end }}
 {{- end }}
 
-{{/*
-sequential-job.nameSuffix: the job.nameSuffix mode in force: revision, hash or none (unset: revision, or none for a
-hook, whose before-hook-creation policy then replaces the previous run).
-*/}}
-{{- define "sequential-job.nameSuffix" -}}
-{{- .Values.job.nameSuffix | default (ternary "none" "revision" .Values.hook.enabled) }}
-{{- end }}
-
-{{/*
-sequential-job.workloadName: the Job's (or Volcano Job's) name, <fullname>-<suffix> by job.nameSuffix: the release
-revision, 10 hex digits of the sha256 of the rendered spec (what runs: pod template, retries, deadlines), or none.
-A Job's pod template is immutable, so a changed chain needs a new name. The name stays within 63 characters because
-the Job controller copies it into a label value.
-*/}}
-{{- define "sequential-job.workloadName" -}}
-{{- $mode := include "sequential-job.nameSuffix" . }}
-{{- $suffix := "" }}
-{{- if eq $mode "revision" }}
-{{- $suffix = printf "-%d" (int .Release.Revision) }}
-{{- else if eq $mode "hash" }}
-{{- $spec := ternary "sequential-job.volcanoJobSpec" "sequential-job.jobSpec" .Values.volcano.enabled }}
-{{- $suffix = printf "-%s" (include $spec . | sha256sum | trunc 10) }}
-{{- end }}
-{{- printf "%s%s" (include "sequential-job.fullname" . | trunc (sub 63 (len $suffix) | int) | trimSuffix "-") $suffix }}
-{{- end }}
-
-{{/*
-sequential-job.cronJobName: the CronJob's name, <fullname> within 52 characters: the CronJob controller appends 11
-(-<minutes since the epoch>) to name the Jobs it creates, and Kubernetes refuses a longer CronJob name.
-*/}}
-{{- define "sequential-job.cronJobName" -}}
-{{- include "sequential-job.fullname" . | trunc 52 | trimSuffix "-" }}
-{{- end }}
-
-{{/* sequential-job.chart: <chart>-<version>, for the helm.sh/chart label. */}}
-{{- define "sequential-job.chart" -}}
-{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
-{{- end }}
-
-{{/* sequential-job.selectorLabels: the labels that tell this release's objects apart. */}}
-{{- define "sequential-job.selectorLabels" -}}
-app.kubernetes.io/name: {{ include "sequential-job.name" . }}
-app.kubernetes.io/instance: {{ .Release.Name }}
-{{- end }}
-
-{{/* sequential-job.labels: the standard labels on every object the chart renders. */}}
-{{- define "sequential-job.labels" -}}
-helm.sh/chart: {{ include "sequential-job.chart" . }}
-{{ include "sequential-job.selectorLabels" . }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
-app.kubernetes.io/component: sequential-job
-{{- end }}
-
-{{/*
-sequential-job.serviceAccountName: the ServiceAccount the pod runs as: pod.serviceAccountName, serviceAccount.name,
-or the release's full name when the chart creates it; empty for the namespace's default.
-*/}}
-{{- define "sequential-job.serviceAccountName" -}}
-{{- if .Values.pod.serviceAccountName }}{{ .Values.pod.serviceAccountName }}
-{{- else if .Values.serviceAccount.name }}{{ .Values.serviceAccount.name }}
-{{- else if .Values.serviceAccount.create }}{{ include "sequential-job.fullname" . }}
-{{- end }}
-{{- end }}
-
-{{/*
-sequential-job.shardsName: the ConfigMap that holds the shards, one per Job: <workload name>-shards with revision
-names; with hash or no suffix, <fullname>-shards-<10 hex digits of their sha256>, since the workload's hash covers the
-pod template that names this ConfigMap, and a Job of a fixed name must not see its shards change under it.
-*/}}
-{{- define "sequential-job.shardsName" -}}
-{{- if eq (include "sequential-job.nameSuffix" .) "revision" }}
-{{- printf "%s-shards" (include "sequential-job.workloadName" .) }}
+{{/* sequential-job.withSuffix (list name suffix): name-suffix within 63 characters, the name shortened first. */}}
+{{- define "sequential-job.withSuffix" -}}
+{{- $suffix := index . 1 }}
+{{- if $suffix }}
+{{- printf "%s-%s" (index . 0 | trunc (sub 62 (len $suffix) | int) | trimSuffix "-") $suffix }}
 {{- else }}
-{{- printf "%s-shards-%s" (include "sequential-job.fullname" . | trunc 45 | trimSuffix "-") (toJson .Values.shards | sha256sum | trunc 10) }}
+{{- index . 0 | trunc 63 | trimSuffix "-" }}
 {{- end }}
 {{- end }}
 
 {{/*
-sequential-job.jobLabels: the labels of the Job (and of the Jobs a CronJob creates): the standard labels, job.labels
-and Kueue's queue and priority labels.
+sequential-job.metadata (an object of the release description): the object's metadata block, as YAML: name,
+namespace (every object the chart renders is namespaced, so that Helm, kustomize and Argo CD place them alike),
+labels and annotations.
 */}}
-{{- define "sequential-job.jobLabels" -}}
-{{ include "sequential-job.labels" . }}
-{{- with .Values.job.labels }}
-{{ toYaml . }}
-{{- end }}
-{{- with .Values.kueue.queueName }}
-kueue.x-k8s.io/queue-name: {{ . | quote }}
-{{- end }}
-{{- with .Values.kueue.priorityClass }}
-kueue.x-k8s.io/priority-class: {{ . | quote }}
+{{- define "sequential-job.metadata" -}}
+name: {{ .name }}
+namespace: {{ .namespace }}
+labels:
+  {{- include "sequential-job.toYaml" .labels | nindent 2 }}
+{{- with .annotations }}
+annotations:
+  {{- include "sequential-job.toYaml" . | nindent 2 }}
 {{- end }}
 {{- end }}
 
 {{/*
-sequential-job.hookAnnotations: in hook mode, the annotations that make the Job a Helm hook (events, weight, delete
-policy), as YAML; nothing otherwise.
+sequential-job.toYaml (a value): the value as YAML for a template to indent, or as JSON (which YAML reads too) when a
+string in it holds U+2028 or U+2029: YAML reads those as line breaks, so a block scalar holding one would not parse
+back, where a JSON string escapes them.
 */}}
-{{- define "sequential-job.hookAnnotations" -}}
-{{- with .Values.hook }}
-{{- if .enabled }}
-helm.sh/hook: {{ join "," .events | quote }}
-helm.sh/hook-weight: {{ int .weight | toString | quote }}
-{{- with .deletePolicy }}
-helm.sh/hook-delete-policy: {{ join "," . | quote }}
-{{- end }}
-{{- end }}
-{{- end }}
+{{- define "sequential-job.toYaml" -}}
+{{- $yaml := toYaml . }}
+{{- if regexMatch "[\u2028\u2029]" $yaml }}{{ toJson . }}{{ else }}{{ $yaml }}{{ end }}
 {{- end }}

@@ -1,29 +1,94 @@
 {{/*
-The pod template.
+The pod: each entry as the container it runs as, and the pod spec around them.
 */}}
 
 {{/*
-sequential-job.podTemplate: the pod template (metadata and spec) shared by the batch/v1 Job and the Volcano Job, so
-the two cannot drift, as JSON. Steps 1..n-1 are initContainers, step n is the only container; every other pod field is
-the values' `pod` as written, less the chart's own keys and null or empty values. pod.labels and pod.annotations are
-added to the chart's own (a key set in both takes the values' value). The pod's volumes are the values' volumes and
-the chart's own (the steps' /steps, files, shards).
+sequential-job.container (dict "entry" an entry "chain" the chain "const" constants): the entry as a Kubernetes
+Container, as JSON: every field as written (null and empty ones left out), the chart's own keys turned into what they
+mean: script into [shell, -c, script], inside the wrapper when the step is wrapped; env entries that read a result into
+fileKeyRefs; /steps mounted in every step when the chain uses it; the shards mounted read-only at /shards in every step
+of a fanned-out chain, whose script steps start by reading their own shard into $SHARD; a sidecar's restartPolicy
+Always. stepDefaults' allowPrivilegeEscalation does not apply to a step that is privileged or adds CAP_SYS_ADMIN
+(Kubernetes refuses the two together); the step's own does (and is refused by the checks).
 */}}
-{{- define "sequential-job.podTemplate" -}}
-{{- include "sequential-job.chain" . }}
-{{- $chain := get . "sequentialJobChain" }}
-{{- $containers := $chain.containers }}
-{{- $pod := .Values.pod }}
-{{- $spec := include "sequential-job.withoutEmpty" (omit $pod "maxObjectBytes" "labels" "annotations") | fromJson }}
-{{- with include "sequential-job.serviceAccountName" . }}{{ $_ := set $spec "serviceAccountName" . }}{{ end }}
-{{- if not (hasKey $spec "automountServiceAccountToken") }}
-{{- /* no token unless the chart made the ServiceAccount the steps are to use */}}
-{{- $_ := set $spec "automountServiceAccountToken" (.Values.serviceAccount.create | default false) }}
+{{- define "sequential-job.container" -}}
+{{- $entry := .entry }}
+{{- $spec := $entry.spec }}
+{{- $const := .const }}
+{{- $isStep := eq $entry.role "step" }}
+{{- $container := include "sequential-job.omitKeys" (list $spec (concat $const.stepKeys $const.sidecarKeys)) | fromJson }}
+{{- $container = include "sequential-job.withoutEmpty" $container | fromJson }}
+{{- $script := $spec.script }}
+{{- if and $script $isStep .chain.sharded }}
+{{- $script = printf "%s\n%s" (include "sequential-job.shardPreamble" $const) $script }}
 {{- end }}
-{{- with $chain.initContainers }}{{ $_ := set $spec "initContainers" . }}{{ end }}
-{{- $_ := set $spec "containers" (list (last $containers)) }}
-{{- with concat (.Values.volumes | default list) $chain.volumes }}{{ $_ := set $spec "volumes" . }}{{ end }}
-{{- $labels := merge (dict) ($pod.labels | default dict) (include "sequential-job.labels" . | fromYaml) }}
-{{- $annotations := merge (dict) ($pod.annotations | default dict) (dict "kubectl.kubernetes.io/default-container" (last $containers).name) }}
-{{- toJson (dict "metadata" (dict "labels" $labels "annotations" $annotations) "spec" $spec) }}
+{{- if $entry.wrapped }}
+{{- $wrapper := dict "spec" $spec "name" $entry.name "script" $script "shell" .chain.shell "const" $const }}
+{{- $_ := set $container "command" (include "sequential-job.wrapperCommand" $wrapper | fromJson).command }}
+{{- else if $script }}
+{{- $_ := set $container "command" (list .chain.shell "-c" $script) }}
+{{- end }}
+{{- if $spec.env }}
+{{- $env := list }}
+{{- range $spec.env }}
+{{- if .fromStep }}
+{{- $ref := dict "volumeName" $const.volumes.steps "path" (printf "%s/results.env" .fromStep.step) "key" .fromStep.result }}
+{{- $env = append $env (dict "name" .name "valueFrom" (dict "fileKeyRef" $ref)) }}
+{{- else }}
+{{- $env = append $env . }}
+{{- end }}
+{{- end }}
+{{- $_ := set $container "env" $env }}
+{{- end }}
+{{- $mounts := $container.volumeMounts | default list }}
+{{- if and $isStep .chain.stepsDir }}
+{{- $mounts = append $mounts (dict "name" $const.volumes.steps "mountPath" $const.paths.steps) }}
+{{- end }}
+{{- if and $isStep .chain.sharded }}
+{{- $mounts = append $mounts (dict "name" $const.volumes.shards "mountPath" $const.paths.shards "readOnly" true) }}
+{{- end }}
+{{- with $mounts }}{{ $_ := set $container "volumeMounts" . }}{{ end }}
+{{- if not $isStep }}
+{{- $_ := set $container "restartPolicy" "Always" }}
+{{- end }}
+{{- with $container.securityContext }}
+{{- $escalates := .privileged }}
+{{- range ((.capabilities | default dict).add | default list) }}
+{{- if has (toString .) $const.privilegedCapabilities }}{{ $escalates = true }}{{ end }}
+{{- end }}
+{{- if and $escalates (hasKey . "allowPrivilegeEscalation") (not (hasKey ($entry.own.securityContext | default dict) "allowPrivilegeEscalation")) }}
+{{- $_ := set $container "securityContext" (omit . "allowPrivilegeEscalation") }}
+{{- end }}
+{{- end }}
+{{- toJson $container }}
+{{- end }}
+
+{{/*
+sequential-job.shardPreamble (constants): the shell line a sharded script step starts with: its own shard (the file
+named after the pod's index: JOB_COMPLETION_INDEX in a batch/v1 Job, VC_TASK_INDEX from Volcano's env plugin) into
+$SHARD, or exit when it cannot be read.
+*/}}
+{{- define "sequential-job.shardPreamble" -}}
+{{ .shardEnv }}="$(cat "{{ .paths.shards }}/${{ "{" }}{{ .indexEnv.batch }}:-${{ .indexEnv.volcano }}}")" || exit; export {{ .shardEnv }}
+{{- end }}
+
+{{/*
+sequential-job.podSpec (dict "values" .Values "chain" the chain "volumes" the chart's volumes "serviceAccountName"
+name or "" "const" constants): the pod spec, as JSON: steps 1..n-1 (each sidecar just before its step) as
+initContainers, step n as the only container; every other field is the values' pod as written, less the chart's own
+keys and null or empty values; the volumes are the values' and the chart's. The API token is mounted only when the
+chart makes the ServiceAccount the steps run as, unless pod.automountServiceAccountToken says otherwise.
+*/}}
+{{- define "sequential-job.podSpec" -}}
+{{- $pod := .values.pod }}
+{{- $spec := include "sequential-job.omitKeys" (list $pod .const.podKeys) | fromJson }}
+{{- $spec = include "sequential-job.withoutEmpty" $spec | fromJson }}
+{{- with .serviceAccountName }}{{ $_ := set $spec "serviceAccountName" . }}{{ end }}
+{{- if not (hasKey $spec "automountServiceAccountToken") }}
+{{- $_ := set $spec "automountServiceAccountToken" (.values.serviceAccount.create | default false) }}
+{{- end }}
+{{- with .chain.initContainers }}{{ $_ := set $spec "initContainers" . }}{{ end }}
+{{- $_ := set $spec "containers" (list (last .chain.containers)) }}
+{{- with concat (.values.volumes | default list) .volumes }}{{ $_ := set $spec "volumes" . }}{{ end }}
+{{- toJson $spec }}
 {{- end }}

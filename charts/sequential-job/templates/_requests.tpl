@@ -3,12 +3,12 @@ Resource requests, for NOTES.txt.
 */}}
 
 {{/*
-sequential-job.quantity: a Kubernetes resource quantity ("3", "500m", "1.5Gi", "1e3") as a plain number, for
+sequential-job.quantity: a Kubernetes resource quantity ("3", "500m", "500000u", "1.5Gi", "1e3") as a plain number, for
 comparing requests. values.schema.json has already checked the syntax.
 */}}
 {{- define "sequential-job.quantity" -}}
 {{- $q := toString . }}
-{{- $units := dict "" 1.0 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 }}
+{{- $units := dict "" 1.0 "n" 1e-9 "u" 1e-6 "m" 0.001 "k" 1e3 "M" 1e6 "G" 1e9 "T" 1e12 "P" 1e15 "E" 1e18 "Ki" 1024.0 "Mi" 1048576.0 "Gi" 1073741824.0 "Ti" 1099511627776.0 "Pi" 1125899906842624.0 "Ei" 1152921504606846976.0 }}
 {{- if regexMatch "^[+]?[0-9.]+([eE][+-]?[0-9]+)?$" $q }}
 {{- float64 $q }}
 {{- else }}

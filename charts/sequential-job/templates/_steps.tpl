@@ -1,153 +1,115 @@
 {{/*
-Step resolution: from the values' steps, sidecars, stepOverrides and stepDefaults to the containers the pod runs.
+Step resolution: from the values' steps, stepOverrides, stepDefaults and sidecars to the entries the chain is built
+from. Nothing here checks (the _validate-*.tpl files do) or renders a container (_pod.tpl does).
 */}}
 
 {{/*
-sequential-job.overriddenStep (dict "step" steps[i] "override" stepOverrides[name]): the step with its override
-deep-merged in (maps merge, lists and scalars replace, env merges by name). Returns JSON.
+sequential-job.resolveEntries (dict "values" .Values "const" constants): every step and sidecar after merging, as
+{"steps": [...], "sidecars": [...]}. An entry:
+  name, index, role    "step" or "sidecar"
+  label                how messages name it: "steps[1] (build)", "sidecars[0] (proxy)"
+  own                  what the values set for it alone: the step with its stepOverrides entry deep-merged in (maps
+                       merge, lists and scalars replace, env merges by name); a sidecar as written
+  spec                 own with stepDefaults under it: maps deep-merge (own keys win), env merges by name,
+                       volumeMounts are added after own's at paths own does not use, any other field applies where own
+                       sets none (script and command count as one). A sidecar takes every default but the step-only keys.
+  wrapped              a script step that needs the chart's wrapper (a timeout, an error rule or results)
+  readsResults         an env entry reads an earlier step's result (fromStep)
+  position             the index of the step the entry runs as (a step) or starts just before (a sidecar)
 */}}
-{{- define "sequential-job.overriddenStep" -}}
-{{- $override := .override | default dict }}
-{{- $step := include "sequential-job.deepMerge" (list .step (omit $override "env")) | fromJson }}
+{{- define "sequential-job.resolveEntries" -}}
+{{- $values := .values }}
+{{- $const := .const }}
+{{- $stepDefaults := include "sequential-job.omitKeys" (list $values.stepDefaults $const.defaultsOnlyKeys) | fromJson }}
+{{- $sidecarDefaults := include "sequential-job.omitKeys" (list $stepDefaults $const.stepOnlyKeys) | fromJson }}
+{{- $positions := dict }}
+{{- range $i, $step := $values.steps }}{{ $_ := set $positions (toString $step.name) $i }}{{ end }}
+{{- $steps := list }}
+{{- range $i, $step := $values.steps }}
+{{- $override := get ($values.stepOverrides | default dict) (toString $step.name) | default dict }}
+{{- $own := include "sequential-job.deepMerge" (list $step (omit $override "env")) | fromJson }}
 {{- with $override.env }}
-{{- $_ := set $step "env" (include "sequential-job.mergeEnv" (list $step.env .) | fromJson).env }}
+{{- $_ := set $own "env" (include "sequential-job.mergeEnv" (list $step.env .) | fromJson).env }}
 {{- end }}
-{{- toJson $step }}
+{{- $spec := include "sequential-job.defaulted" (dict "own" $own "defaults" $stepDefaults) | fromJson }}
+{{- $label := printf "steps[%d] (%s)" $i $own.name }}
+{{- $wrapped := and (not (empty $spec.script)) (or $spec.timeoutSeconds $spec.onError $spec.results) }}
+{{- $entry := dict "name" $own.name "index" $i "role" "step" "label" $label "own" $own "spec" $spec "position" $i }}
+{{- $_ := set $entry "wrapped" (not (not $wrapped)) }}
+{{- $_ = set $entry "readsResults" (include "sequential-job.readsResults" $spec | eq "true") }}
+{{- $steps = append $steps $entry }}
+{{- end }}
+{{- $sidecars := list }}
+{{- range $i, $sidecar := $values.sidecars }}
+{{- $spec := include "sequential-job.defaulted" (dict "own" $sidecar "defaults" $sidecarDefaults) | fromJson }}
+{{- $position := get $positions (toString ($sidecar.before | default "")) | default 0 }}
+{{- $entry := dict "name" $sidecar.name "index" $i "role" "sidecar" "label" (printf "sidecars[%d] (%s)" $i $sidecar.name) "own" $sidecar "spec" $spec "position" $position "wrapped" false }}
+{{- $_ := set $entry "readsResults" (include "sequential-job.readsResults" $spec | eq "true") }}
+{{- $sidecars = append $sidecars $entry }}
+{{- end }}
+{{- toJson (dict "steps" $steps "sidecars" $sidecars) }}
 {{- end }}
 
 {{/*
-sequential-job.defaultedStep (dict "step" overridden step "defaults" stepDefaults): stepDefaults applied under the
-step. Maps deep-merge (the step's keys win), env merges by name, volumeMounts are added after the step's own at paths
-it does not use, any other field applies where the step sets none; script and command count as one field, so a step
-that sets either keeps its own. Returns JSON.
+sequential-job.defaulted (dict "own" what the values set "defaults" the defaults that apply): defaults applied under
+own, by the rules of sequential-job.resolveEntries. Returns JSON.
 */}}
-{{- define "sequential-job.defaultedStep" -}}
-{{- $step := .step }}
-{{- $defaults := omit .defaults "shell" "env" "volumeMounts" }}
-{{- if or $step.script $step.command }}{{ $defaults = omit $defaults "script" "command" }}{{ end }}
-{{- $merged := include "sequential-job.deepMerge" (list $defaults (omit $step "env" "volumeMounts")) | fromJson }}
-{{- with (include "sequential-job.mergeEnv" (list .defaults.env $step.env) | fromJson).env }}
+{{- define "sequential-job.defaulted" -}}
+{{- $own := .own }}
+{{- $defaults := omit .defaults "env" "volumeMounts" }}
+{{- if or $own.script $own.command }}{{ $defaults = omit $defaults "script" "command" }}{{ end }}
+{{- $merged := include "sequential-job.deepMerge" (list $defaults (omit $own "env" "volumeMounts")) | fromJson }}
+{{- with (include "sequential-job.mergeEnv" (list .defaults.env $own.env) | fromJson).env }}
 {{- $_ := set $merged "env" . }}
 {{- end }}
-{{- with (include "sequential-job.mergeMounts" (list $step.volumeMounts .defaults.volumeMounts) | fromJson).volumeMounts }}
+{{- with (include "sequential-job.mergeMounts" (list $own.volumeMounts .defaults.volumeMounts) | fromJson).volumeMounts }}
 {{- $_ := set $merged "volumeMounts" . }}
 {{- end }}
 {{- toJson $merged }}
 {{- end }}
 
-{{/*
-sequential-job.isWrapped (a defaulted step): "true" when its script runs inside the chart's wrapper, which a timeout,
-an error rule or results need.
-*/}}
-{{- define "sequential-job.isWrapped" -}}
-{{- if and .script (or .timeoutSeconds .onError .results) }}true{{ end }}
+{{/* sequential-job.readsResults (an entry's spec): "true" when one of its env entries reads a result (fromStep). */}}
+{{- define "sequential-job.readsResults" -}}
+{{- range .env }}{{ if .fromStep }}true{{ break }}{{ end }}{{ end }}
 {{- end }}
 
 {{/*
-sequential-job.container (dict "step" defaulted step or sidecar "shell" stepDefaults.shell "stepsDir" whether the
-chain uses /steps "sidecar" bool "sharded" whether shards are set): the step as a Kubernetes Container: every field as
-written, null or empty ones left out, and the chart's own keys (script, timeoutSeconds, onError, results, onExitCodes,
-before) turned into what they mean: script into command [shell, -c, script], inside the chart's wrapper when a
-timeout, an error rule or results need it; env entries that read a result into fileKeyRefs; /steps mounted in every
-step when the chain uses it; a sidecar's restartPolicy Always. A sharded step also mounts the shards read-only at
-/shards, and its script starts by reading its own shard into $SHARD. Returns JSON.
+sequential-job.origin (dict "values" .Values "entry" an entry "key" a field ["matchField" f "matchValue" v] ["shared"
+true]): the values path that set the entry's field, so that a message names the key the user wrote:
+"stepOverrides.build.env[0]", "steps[1] (build).timeoutSeconds", or "stepDefaults.timeoutSeconds (applied to steps[1]
+(build))" (without the step when shared: a problem of the default itself, reported once). With matchField, the path
+of the list item whose field f is v (an env entry by name, a mount by mountPath).
 */}}
-{{- define "sequential-job.container" -}}
-{{- $step := .step }}
-{{- $container := include "sequential-job.withoutEmpty" (omit $step "script" "timeoutSeconds" "onError" "results" "onExitCodes" "before") | fromJson }}
-{{- $script := $step.script }}
-{{- if and $script .sharded }}{{ $script = printf "%s\n%s" (include "sequential-job.shardPreamble" .) $script }}{{ end }}
-{{- if include "sequential-job.isWrapped" $step }}
-{{- $timeout := ternary (toString (int64 $step.timeoutSeconds)) "" (not (empty $step.timeoutSeconds)) }}
-{{- $messagePath := $step.terminationMessagePath | default "/dev/termination-log" }}
-{{- $args := list "sequential-job" $step.name $timeout ($step.onError | default "stopAndFail") $.shell $script $messagePath }}
-{{- $_ := set $container "command" (concat (list $.shell "-c" (include "sequential-job.scriptWrapper" .)) $args ($step.results | default list)) }}
-{{- else if $script }}
-{{- $_ := set $container "command" (list $.shell "-c" $script) }}
+{{- define "sequential-job.origin" -}}
+{{- $entry := .entry }}
+{{- $key := .key }}
+{{- $sources := list }}
+{{- if eq $entry.role "step" }}
+{{- $override := get (.values.stepOverrides | default dict) (toString $entry.name) | default dict }}
+{{- $sources = append $sources (dict "value" $override "path" (printf "stepOverrides.%s" $entry.name)) }}
+{{- /* a list an override sets replaces the step's own (but env, which merges by name) */}}
+{{- if or (eq $key "env") (kindIs "invalid" (index $override $key)) }}
+{{- $sources = append $sources (dict "value" (index .values.steps (int $entry.index)) "path" $entry.label) }}
 {{- end }}
-{{- if $step.env }}
-{{- $env := list }}
-{{- range $step.env }}
-{{- if .fromStep }}
-{{- $ref := dict "volumeName" "steps" "path" (printf "%s/results.env" .fromStep.step) "key" .fromStep.result }}
-{{- $env = append $env (dict "name" .name "valueFrom" (dict "fileKeyRef" $ref)) }}
 {{- else }}
-{{- $env = append $env . }}
+{{- $sources = append $sources (dict "value" (index .values.sidecars (int $entry.index)) "path" $entry.label) }}
+{{- end }}
+{{- $sources = append $sources (dict "value" .values.stepDefaults "path" "stepDefaults" "applied" $entry.label) }}
+{{- $found := "" }}
+{{- range $source := $sources }}
+{{- $value := index $source.value $key }}
+{{- if and (not $found) (hasKey $source.value $key) (not (kindIs "invalid" $value)) }}
+{{- if $.matchField }}
+{{- range $j, $item := $value }}
+{{- if and (not $found) (eq (toString (get $item $.matchField)) (toString $.matchValue)) }}
+{{- $found = printf "%s.%s[%d]" $source.path $key $j }}
 {{- end }}
 {{- end }}
-{{- $_ := set $container "env" $env }}
+{{- else }}
+{{- $found = printf "%s.%s" $source.path $key }}
 {{- end }}
-{{- if and .stepsDir (not .sidecar) }}
-{{- $_ := set $container "volumeMounts" (append ($container.volumeMounts | default list) (dict "name" "steps" "mountPath" "/steps")) }}
+{{- if and $found $source.applied (not $.shared) }}{{ $found = printf "%s (applied to %s)" $found $source.applied }}{{ end }}
 {{- end }}
-{{- if .sharded }}
-{{- $mount := dict "name" (include "sequential-job.shardsVolume" .) "mountPath" (include "sequential-job.shardsPath" .) "readOnly" true }}
-{{- $_ := set $container "volumeMounts" (append ($container.volumeMounts | default list) $mount) }}
 {{- end }}
-{{- if .sidecar }}
-{{- $_ := set $container "restartPolicy" "Always" }}
-{{- end }}
-{{- toJson $container }}
-{{- end }}
-
-{{/*
-sequential-job.scriptWrapper: the POSIX sh program that runs a script step's script with its timeout and error rule,
-records its exit code in /steps/<step>/exitCode and its results in /steps/<step>/results.env (and the termination
-message). Arguments: step name, timeout seconds or "", onError, shell, script, termination message path, results.
-*/}}
-{{- define "sequential-job.scriptWrapper" -}}
-name=$1 timeout=$2 on_error=$3 shell=$4 script=$5 message=$6
-shift 6
-dir=/steps/$name
-mkdir -p "$dir/results" || exit 1
-"$shell" -c "$script" &
-child=$!
-trap 'kill -TERM "$child" 2>/dev/null' TERM INT
-if [ -n "$timeout" ]; then
-  (sleep "$timeout"; echo "sequential-job: step $name timed out after ${timeout}s" >&2; : >"$dir/timedOut"
-   kill -TERM "$child" 2>/dev/null; sleep 5; kill -KILL "$child" 2>/dev/null) &
-  watchdog=$!
-fi
-code=0; wait "$child" || code=$?
-while kill -0 "$child" 2>/dev/null; do code=0; wait "$child" || code=$?; done
-[ -z "$timeout" ] || kill "$watchdog" 2>/dev/null
-[ ! -e "$dir/timedOut" ] || code=124
-if [ "$code" = 0 ]; then
-  for result in "$@"; do
-    if [ ! -f "$dir/results/$result" ]; then
-      echo "sequential-job: step $name declares the result $result but wrote no $dir/results/$result" >&2; code=1; break
-    fi
-    value=$(cat "$dir/results/$result")
-    case $value in *"'"*)
-      echo "sequential-job: result $result of step $name holds a single quote, which a result cannot" >&2; code=1; break;;
-    esac
-    printf "%s='%s'\n" "$result" "$value" >>"$dir/results.env"
-    printf '%s=%s\n' "$result" "$value" >>"$message"
-  done
-fi
-echo "$code" >"$dir/exitCode"
-if [ "$code" != 0 ] && [ "$on_error" = continue ]; then
-  echo "sequential-job: step $name exited $code; onError is continue, so the chain goes on" >&2
-  exit 0
-fi
-exit "$code"
-{{- end }}
-
-{{/* sequential-job.shardsVolume: the name of the pod volume that holds the shards. */}}
-{{- define "sequential-job.shardsVolume" -}}
-shards
-{{- end }}
-
-{{/* sequential-job.shardsPath: where every step of a fanned-out chain finds the shards, one file per index. */}}
-{{- define "sequential-job.shardsPath" -}}
-/shards
-{{- end }}
-
-{{/*
-sequential-job.shardPreamble: the shell line a sharded script step starts with: its own shard (the file named after
-the pod's index: JOB_COMPLETION_INDEX in a batch/v1 Job, VC_TASK_INDEX from Volcano's env plugin) into $SHARD, or exit
-when it cannot be read.
-*/}}
-{{- define "sequential-job.shardPreamble" -}}
-SHARD="$(cat "{{ include "sequential-job.shardsPath" . }}/${JOB_COMPLETION_INDEX:-$VC_TASK_INDEX}")" || exit; export SHARD
+{{- $found | default (printf "%s.%s" $entry.label $key) }}
 {{- end }}

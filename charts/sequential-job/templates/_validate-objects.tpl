@@ -1,0 +1,55 @@
+{{/*
+sequential-job.objectsProblems (dict "root" $ "release" the release description): problems with the release's objects
+and what names them: overrides of steps that do not exist, volumes that clash with the chart's, the ServiceAccount and
+its Role, label and annotation keys the chart owns, a Windows pod's Linux-only security settings. As {"problems": [...]}.
+*/}}
+{{- define "sequential-job.objectsProblems" -}}
+{{- $values := .root.Values }}
+{{- $const := .release.const }}
+{{- $chain := .release.chain }}
+{{- $problems := list }}
+{{- $stepNames := list }}
+{{- range $chain.steps }}{{ $stepNames = append $stepNames .name }}{{ end }}
+{{- range $name, $_ := $values.stepOverrides }}
+{{- if not (has $name $stepNames) }}
+{{- $problems = append $problems (printf "stepOverrides.%s: there is no step named %q (steps: %s)" $name $name (join ", " $stepNames)) }}
+{{- end }}
+{{- end }}
+{{- $chartVolumes := dict }}
+{{- range $chain.volumes }}{{ $_ := set $chartVolumes .name true }}{{ end }}
+{{- range $i, $volume := $values.volumes }}
+{{- if hasKey $chartVolumes $volume.name }}
+{{- $problems = append $problems (printf "volumes[%d]: the chart adds a volume named %q (%s), so the values cannot declare one; rename yours" $i $volume.name (get $const.volumePurpose $volume.name)) }}
+{{- end }}
+{{- end }}
+{{- if and $values.rbac.rules (not (or $values.serviceAccount.create $values.serviceAccount.name)) }}
+{{- $problems = append $problems "rbac.rules: the Role needs a ServiceAccount to bind to: set serviceAccount.create or serviceAccount.name" }}
+{{- end }}
+{{- if and $values.pod.serviceAccountName (or $values.serviceAccount.create $values.serviceAccount.name) }}
+{{- $problems = append $problems "pod.serviceAccountName and serviceAccount: both name the pod's ServiceAccount; set one" }}
+{{- end }}
+
+{{- /* keys the chart owns in the values' label and annotation maps */}}
+{{- $maps := dict "job.labels" $values.job.labels "pod.labels" $values.pod.labels "job.annotations" $values.job.annotations "pod.annotations" $values.pod.annotations "serviceAccount.annotations" $values.serviceAccount.annotations }}
+{{- range $path, $map := $maps }}
+{{- range $key, $_ := $map }}
+{{- if has $key $const.identityLabels }}
+{{- $problems = append $problems (printf "%s[%q]: the chart sets this label to find the release's objects and pods by it (and so does its log reader); remove it" $path $key) }}
+{{- else if hasKey $const.derivedLabels $key }}
+{{- $problems = append $problems (printf "%s[%q]: the chart sets this label from %s; set that instead" $path $key (get $const.derivedLabels $key)) }}
+{{- else if hasKey $const.derivedAnnotations $key }}
+{{- $problems = append $problems (printf "%s[%q]: the chart sets this annotation from %s (and makes every object the Job needs a hook too); set that instead" $path $key (get $const.derivedAnnotations $key)) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
+{{- /* a Windows pod: Kubernetes refuses the Linux-only fields the chart's restricted defaults set */}}
+{{- if eq (toString (($values.pod.os | default dict).name)) "windows" }}
+{{- range $field := $const.linuxPodSecurity }}
+{{- if not (kindIs "invalid" (index ($values.pod.securityContext | default dict) $field)) }}
+{{- $problems = append $problems (printf "pod.securityContext.%s: Linux only, and pod.os.name is windows (Kubernetes refuses it on a Windows pod); set it to null (values/windows.yaml removes the chart's Linux defaults)" $field) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- toJson (dict "problems" $problems) }}
+{{- end }}
