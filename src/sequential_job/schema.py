@@ -3,8 +3,9 @@
 `make schema` runs this (`python -m sequential_job.schema`); `--check` exits 1 when the committed file differs from
 what it would write. The source,
 charts/sequential-job/values.schema.source.yaml, says what the chart owns and which Kubernetes definitions to take
-(its header lists the generator's three extensions); the definitions come from the pinned kubernetes-validate
-package's strict set for `x-kubernetes-definitions`, embedded under `definitions` with everything they reach.
+(its header lists what the generator understands beyond JSON Schema); the definitions come from the pinned
+kubernetes-validate package's strict set for `x-kubernetes-definitions`, embedded under `definitions` with everything
+they reach.
 """
 
 from __future__ import annotations
@@ -30,6 +31,13 @@ DEFS_PREFIX = f"#/{DEFS}/"
 KUBE_PREFIX = "#/$defs/"  # how kubernetes-validate's definitions refer to each other
 # Generator directives in the source; none of them reaches the output.
 FIELDS, REFINE, VERSION, SHARED = "x-kubernetes-fields", "x-refine", "x-kubernetes-definitions", "x-shared"
+# The range of each integer format, as the API server's Go types hold it: a value outside is refused there, so the
+# schema refuses it first. Helm reads values as float64 and hands them to its validator as the shortest decimal that
+# reads back as the same float64: 2^63 - 1 arrives as 9223372036854775808 (which a template's int64 turns negative),
+# the largest float64 below 2^63 as 9223372036854775000. So that is the int64 bound a Helm value can keep (on both
+# sides); it also makes Helm's error show two different numbers, where 2^63 - 1 would show two equal-looking ones.
+INT64_BOUND = 9_223_372_036_854_775_000
+INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-INT64_BOUND, INT64_BOUND)}
 
 
 def load_source() -> dict[str, Any]:
@@ -93,6 +101,22 @@ def _refine(kube: dict[str, Any], refinements: dict[str, Any]) -> None:
         properties[field].update(extra)
 
 
+def _bound_integers(node: Any) -> None:
+    """Give every integer with an int32 or int64 format that format's minimum and maximum, keeping a tighter one."""
+    for schema in _walk(node):
+        bounds = INTEGER_FORMATS.get(schema["format"]) if isinstance(schema.get("format"), str) else None
+        if bounds is None:
+            continue
+        types = schema.get("type")
+        if "integer" not in ([types] if isinstance(types, str) else types or []):
+            raise SystemExit(
+                f"{SOURCE.name}: format {schema['format']} on a schema whose type is not integer: {schema}"
+            )
+        low, high = bounds
+        schema["minimum"] = max(schema.get("minimum", low), low)
+        schema["maximum"] = min(schema.get("maximum", high), high)
+
+
 def _expand_fields(node: dict[str, Any], kube: dict[str, Any]) -> None:
     """An object with x-kubernetes-fields takes that definition's fields (but `except`), then its own, and no other."""
     spec = node.pop(FIELDS)
@@ -140,6 +164,8 @@ def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[s
             raise SystemExit(f"{SOURCE.name}: $ref to {DEFS_PREFIX}{name}, which is neither ours nor Kubernetes'")
         embedded[name] = kube[name]
         pending |= _refs(kube[name]) - set(embedded) - set(own_defs)
+
+    _bound_integers([schema, own_defs, embedded])
 
     package = importlib.metadata.version("kubernetes-validate")
     comment = (
