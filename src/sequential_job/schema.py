@@ -38,6 +38,9 @@ FIELDS, REFINE, VERSION, SHARED = "x-kubernetes-fields", "x-refine", "x-kubernet
 # sides); it also makes Helm's error show two different numbers, where 2^63 - 1 would show two equal-looking ones.
 INT64_BOUND = 9_223_372_036_854_775_000
 INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-INT64_BOUND, INT64_BOUND)}
+# Helm's JSON Schema library reports a propertyNames failure at a path that changes from run to run (an unrelated
+# sibling's), so keys are constrained with patternProperties and `additionalProperties: false` instead.
+FORBIDDEN_KEYWORDS = ("propertyNames",)
 
 
 def load_source() -> dict[str, Any]:
@@ -166,6 +169,9 @@ def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[s
         pending |= _refs(kube[name]) - set(embedded) - set(own_defs)
 
     _bound_integers([schema, own_defs, embedded])
+    forbidden = {k for n in _walk([schema, own_defs, embedded]) for k in FORBIDDEN_KEYWORDS if k in n}
+    if forbidden:
+        raise SystemExit(f"{SOURCE.name}: the schema uses {sorted(forbidden)}; see FORBIDDEN_KEYWORDS")
 
     package = importlib.metadata.version("kubernetes-validate")
     comment = (
