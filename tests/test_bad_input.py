@@ -598,7 +598,7 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
         "at '/stepDefaults/env/0/fromStep': additional properties 'stp' not allowed",
         (),
     ),
-    ("files-key", steps(files={"run script.sh": "ls"}), "invalid propertyName 'run script.sh'", ()),
+    ("files-key", steps(files={"run script.sh": "ls"}), "at '/files': additional properties 'run script.sh'", ()),
     (
         "rbac-rule-typo",
         steps(serviceAccount={"create": True}, rbac={"rules": [{"verb": ["list"]}]}),

@@ -1,10 +1,13 @@
-"""Write the chart's values.schema.json from its hand-written source and the Kubernetes OpenAPI definitions.
+"""Write the chart's values.schema.json from its hand-written source and the Kubernetes OpenAPI definitions, and the
+list of time zone names its templates check cronJob.timeZone against.
 
-`make schema` runs this (`python -m sequential_job.schema`); `--check` exits 1 when the committed file differs from
+`make schema` runs this (`python -m sequential_job.schema`); `--check` exits 1 when a committed file differs from
 what it would write. The source,
 charts/sequential-job/values.schema.source.yaml, says what the chart owns and which Kubernetes definitions to take
-(its header lists the generator's three extensions); the definitions come from the pinned kubernetes-validate
-package's strict set for `x-kubernetes-definitions`, embedded under `definitions` with everything they reach.
+(its header lists what the generator understands beyond JSON Schema); the definitions come from the pinned
+kubernetes-validate package's strict set for `x-kubernetes-definitions`, embedded under `definitions` with everything
+they reach. The time zones come from the pinned tzdata package (the IANA database), written as a named template into
+charts/sequential-job/templates/_timezones.tpl: a schema `enum` of some 600 names would print them all in its error.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import argparse
 import copy
 import importlib.metadata
+import importlib.resources
 import json
 import sys
 from collections.abc import Iterator
@@ -19,17 +23,30 @@ from pathlib import Path
 from typing import Any
 
 import kubernetes_validate
+import tzdata
 import yaml
 
 from sequential_job.paths import CHART, ROOT
 
 SOURCE = CHART / "values.schema.source.yaml"
 OUTPUT = CHART / "values.schema.json"
+TIME_ZONES = CHART / "templates" / "_timezones.tpl"
+TIME_ZONES_TEMPLATE = "sequential-job.timeZones"
 DEFS = "definitions"
 DEFS_PREFIX = f"#/{DEFS}/"
 KUBE_PREFIX = "#/$defs/"  # how kubernetes-validate's definitions refer to each other
 # Generator directives in the source; none of them reaches the output.
 FIELDS, REFINE, VERSION, SHARED = "x-kubernetes-fields", "x-refine", "x-kubernetes-definitions", "x-shared"
+# The range of each integer format, as the API server's Go types hold it: a value outside is refused there, so the
+# schema refuses it first. Helm reads values as float64 and hands them to its validator as the shortest decimal that
+# reads back as the same float64: 2^63 - 1 arrives as 9223372036854775808 (which a template's int64 turns negative),
+# the largest float64 below 2^63 as 9223372036854775000. So that is the int64 bound a Helm value can keep (on both
+# sides); it also makes Helm's error show two different numbers, where 2^63 - 1 would show two equal-looking ones.
+INT64_BOUND = 9_223_372_036_854_775_000
+INTEGER_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-INT64_BOUND, INT64_BOUND)}
+# Helm's JSON Schema library reports a propertyNames failure at a path that changes from run to run (an unrelated
+# sibling's), so keys are constrained with patternProperties and `additionalProperties: false` instead.
+FORBIDDEN_KEYWORDS = ("propertyNames",)
 
 
 def load_source() -> dict[str, Any]:
@@ -93,6 +110,22 @@ def _refine(kube: dict[str, Any], refinements: dict[str, Any]) -> None:
         properties[field].update(extra)
 
 
+def _bound_integers(node: Any) -> None:
+    """Give every integer with an int32 or int64 format that format's minimum and maximum, keeping a tighter one."""
+    for schema in _walk(node):
+        bounds = INTEGER_FORMATS.get(schema["format"]) if isinstance(schema.get("format"), str) else None
+        if bounds is None:
+            continue
+        types = schema.get("type")
+        if "integer" not in ([types] if isinstance(types, str) else types or []):
+            raise SystemExit(
+                f"{SOURCE.name}: format {schema['format']} on a schema whose type is not integer: {schema}"
+            )
+        low, high = bounds
+        schema["minimum"] = max(schema.get("minimum", low), low)
+        schema["maximum"] = min(schema.get("maximum", high), high)
+
+
 def _expand_fields(node: dict[str, Any], kube: dict[str, Any]) -> None:
     """An object with x-kubernetes-fields takes that definition's fields (but `except`), then its own, and no other."""
     spec = node.pop(FIELDS)
@@ -141,6 +174,11 @@ def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[s
         embedded[name] = kube[name]
         pending |= _refs(kube[name]) - set(embedded) - set(own_defs)
 
+    _bound_integers([schema, own_defs, embedded])
+    forbidden = {k for n in _walk([schema, own_defs, embedded]) for k in FORBIDDEN_KEYWORDS if k in n}
+    if forbidden:
+        raise SystemExit(f"{SOURCE.name}: the schema uses {sorted(forbidden)}; see FORBIDDEN_KEYWORDS")
+
     package = importlib.metadata.version("kubernetes-validate")
     comment = (
         f"Generated by `make schema` from values.schema.source.yaml and the Kubernetes {version} definitions "
@@ -156,20 +194,42 @@ def render() -> str:
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
 
 
+def time_zones() -> list[str]:
+    """Every zone name of the tzdata package's IANA database (its `zones` file: zones and their backward links),
+    sorted. Go's time.LoadLocation, which CronJob validation calls, knows the same names (its zoneinfo.zip, which
+    kube-apiserver embeds, or the host's /usr/share/zoneinfo)."""
+    return sorted((importlib.resources.files(tzdata) / "zones").read_text().split())
+
+
+def render_time_zones() -> str:
+    """The named template `sequential-job.timeZones`: the zone names as a JSON list, for `fromJsonArray`."""
+    package = importlib.metadata.version("tzdata")
+    comment = (
+        f"Generated by `make schema` from tzdata {package} (IANA {tzdata.IANA_VERSION}): the time zone names "
+        "cronJob.timeZone may take. Do not edit."
+    )
+    names = json.dumps(time_zones(), separators=(",", ":"))
+    return f'{{{{- /* {comment} */ -}}}}\n{{{{- define "{TIME_ZONES_TEMPLATE}" -}}}}{names}{{{{- end }}}}\n'
+
+
+def outputs() -> dict[Path, str]:
+    """Every file `make schema` writes, with its content."""
+    return {OUTPUT: render(), TIME_ZONES: render_time_zones()}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--check", action="store_true", help="exit 1 if values.schema.json is not what would be written"
-    )
+    parser.add_argument("--check", action="store_true", help="exit 1 if a file is not what would be written")
     args = parser.parse_args(argv)
-    text = render()
+    files = outputs()
     if args.check:
-        if OUTPUT.read_text() != text:
-            print(f"{OUTPUT.relative_to(ROOT)} is stale: run `make schema`", file=sys.stderr)
-            return 1
-        return 0
-    OUTPUT.write_text(text)
-    print(f"wrote {OUTPUT.relative_to(ROOT)} ({len(text.encode()) // 1024} KiB)")
+        stale = [path for path, text in files.items() if not path.is_file() or path.read_text() != text]
+        for path in stale:
+            print(f"{path.relative_to(ROOT)} is stale: run `make schema`", file=sys.stderr)
+        return 1 if stale else 0
+    for path, text in files.items():
+        path.write_text(text)
+        print(f"wrote {path.relative_to(ROOT)} ({len(text.encode()) // 1024} KiB)")
     return 0
 
 
