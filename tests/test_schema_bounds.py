@@ -86,7 +86,6 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ),
     # Syntax: the schedule's shape and the time zone's.
     ("schedule-macro-with-space", steps(schedule="@daily "), "at '/schedule': '@daily ' does not match pattern"),
-    ("schedule-every-sign", steps(schedule="@every -5m"), "at '/schedule': '@every -5m' does not match pattern"),
     ("schedule-four-fields", steps(schedule="0 3 * *"), "at '/schedule': '0 3 * *' does not match pattern"),
     ("time-zone-dot-dot", scheduled(timeZone="../etc/passwd"), "at '/cronJob/timeZone': '../etc/passwd' does not"),
     ("time-zone-space", scheduled(timeZone="Europe/Berlin "), "at '/cronJob/timeZone': 'Europe/Berlin ' does not"),
@@ -124,6 +123,8 @@ ACCEPTED: list[tuple[str, dict[str, Any], str, Any]] = [
     ("schedule-fields", scheduled(" */5 1-3 ? JAN,feb MON-FRI "), "spec.schedule", " */5 1-3 ? JAN,feb MON-FRI "),
     ("schedule-every", scheduled("@every 1h30.5m"), "spec.schedule", "@every 1h30.5m"),
     ("schedule-every-fraction", scheduled("@every .5s"), "spec.schedule", "@every .5s"),
+    ("schedule-every-signed", scheduled("@every -5m"), "spec.schedule", "@every -5m"),
+    ("schedule-every-zero", scheduled("@every 0"), "spec.schedule", "@every 0"),
     ("schedule-midnight", scheduled("@midnight"), "spec.schedule", "@midnight"),
     (
         "time-zone-three-parts",

@@ -69,25 +69,17 @@ and time zone database take; settings that apply only to a CronJob). As {"proble
 sequential-job.cronProblem (a schedule): what the API server's cron parser (robfig/cron v3 ParseStandard, which
 Kubernetes' CronJob validation runs) would refuse in it, as a phrase; nothing when it parses. Five fields (minute,
 hour, day of month, month, day of week) of comma-separated ranges: *, ?, N or N-M (month and day names for those
-fields), each with an optional /step; or a descriptor (@hourly, ..., @every <duration>); TZ= is refused.
+fields), each with an optional /step, whose values the schema cannot bound; TZ is refused. values.schema.json has
+already checked the shape and the descriptors (@hourly, ..., @every <duration>).
 */}}
 {{- define "sequential-job.cronProblem" -}}
 {{- $schedule := . }}
 {{- if contains "TZ" $schedule }}
 {{- print "holds TZ or CRON_TZ, which Kubernetes refuses in a schedule: set cronJob.timeZone instead" }}
 {{- else if hasPrefix "@" $schedule }}
-{{- if hasPrefix "@every " $schedule }}
-{{- if not (regexMatch "^[-+]?(0|(([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$" (trimPrefix "@every " $schedule)) }}
-{{- print "is not @every followed by a duration such as 90s, 1h30m or 2.5h" }}
-{{- end }}
-{{- else if not (has $schedule (list "@yearly" "@annually" "@monthly" "@weekly" "@daily" "@midnight" "@hourly")) }}
-{{- print "is no descriptor Kubernetes knows: @yearly, @annually, @monthly, @weekly, @daily, @midnight, @hourly or @every <duration>" }}
-{{- end }}
+{{- /* values.schema.json takes only the descriptors and @every with a duration */}}
 {{- else }}
 {{- $fields := regexSplit "\\s+" (trim $schedule) -1 }}
-{{- if ne (len $fields) 5 }}
-{{- printf "has %d fields; a schedule has five: minute, hour, day of month, month, day of week" (len $fields) }}
-{{- else }}
 {{- $months := dict "jan" 1 "feb" 2 "mar" 3 "apr" 4 "may" 5 "jun" 6 "jul" 7 "aug" 8 "sep" 9 "oct" 10 "nov" 11 "dec" 12 }}
 {{- $days := dict "sun" 0 "mon" 1 "tue" 2 "wed" 3 "thu" 4 "fri" 5 "sat" 6 }}
 {{- $specs := list (dict "what" "minute" "min" 0 "max" 59) (dict "what" "hour" "min" 0 "max" 23) (dict "what" "day of month" "min" 1 "max" 31) (dict "what" "month" "min" 1 "max" 12 "names" $months) (dict "what" "day of week" "min" 0 "max" 6 "names" $days) }}
@@ -139,6 +131,5 @@ fields), each with an optional /step; or a descriptor (@hourly, ..., @every <dur
 {{- end }}
 {{- end }}
 {{- $problem }}
-{{- end }}
 {{- end }}
 {{- end }}
