@@ -23,9 +23,9 @@ sidecars are merged.
   "indexLabel" (dict "batch" "batch.kubernetes.io/job-completion-index" "volcano" "volcano.sh/task-index")
   "filesMode" 365
   "component" "sequential-job"
-  "identityLabels" (list "app.kubernetes.io/name" "app.kubernetes.io/instance" "app.kubernetes.io/component")
-  "derivedLabels" (dict "kueue.x-k8s.io/queue-name" "kueue.queueName" "kueue.x-k8s.io/priority-class" "kueue.priorityClass")
-  "derivedAnnotations" (dict "helm.sh/hook" "hook.enabled and hook.events" "helm.sh/hook-weight" "hook.weight" "helm.sh/hook-delete-policy" "hook.deletePolicy")
+  "kueueLabels" (dict "queueName" "kueue.x-k8s.io/queue-name" "priorityClass" "kueue.x-k8s.io/priority-class")
+  "hookAnnotations" (dict "events" "helm.sh/hook" "weight" "helm.sh/hook-weight" "deletePolicy" "helm.sh/hook-delete-policy")
+  "defaultContainerAnnotation" "kubectl.kubernetes.io/default-container"
   "privilegedCapabilities" (list "SYS_ADMIN" "CAP_SYS_ADMIN")
   "linuxPodSecurity" (list "seLinuxOptions" "seccompProfile" "appArmorProfile" "fsGroup" "fsGroupChangePolicy" "sysctls" "runAsUser" "runAsGroup" "supplementalGroups" "supplementalGroupsPolicy" "seLinuxChangePolicy")
   "linuxContainerSecurity" (list "seLinuxOptions" "seccompProfile" "appArmorProfile" "capabilities" "readOnlyRootFilesystem" "privileged" "allowPrivilegeEscalation" "procMount" "runAsUser" "runAsGroup")

@@ -9,6 +9,7 @@ which every template of this chart shares; fails, listing every values problem a
 nothing: read it with (get $ "sequentialJob"), a map of
   const    the chart's constants (_constants.tpl)
   mode     how the workload is named: revision, hash, none, or schedule (a CronJob names its Jobs)
+  identityLabels  the labels the release's objects and pods are found by (every object and the pod template carry them)
   chain    steps and sidecars (the entries of sequential-job.resolveEntries, each with the container it runs as);
            containers, each step's container in
            execution order; initContainers, steps 1..n-1 with each sidecar just before its step; stepsDir, whether
@@ -77,9 +78,9 @@ and the content of the files and shards it mounts; not its labels or annotations
 {{- if $hooked }}
 {{- $policies := list "before-hook-creation" }}
 {{- if has "hook-succeeded" $values.hook.deletePolicy }}{{ $policies = append $policies "hook-succeeded" }}{{ end }}
-{{- $_ := set $dependencyAnnotations "helm.sh/hook" (join "," $values.hook.events) }}
-{{- $_ = set $dependencyAnnotations "helm.sh/hook-weight" (sub (int $values.hook.weight) 1 | toString) }}
-{{- $_ = set $dependencyAnnotations "helm.sh/hook-delete-policy" (join "," $policies) }}
+{{- $_ := set $dependencyAnnotations $const.hookAnnotations.events (join "," $values.hook.events) }}
+{{- $_ = set $dependencyAnnotations $const.hookAnnotations.weight (sub (int $values.hook.weight) 1 | toString) }}
+{{- $_ = set $dependencyAnnotations $const.hookAnnotations.deletePolicy (join "," $policies) }}
 {{- end }}
 {{- /* ConfigMaps share the Job's name when it is per revision (or per hook event); otherwise their content names them,
 so a Job never sees its inputs change under it, and new content is a new pod template */}}
@@ -127,7 +128,7 @@ so a Job never sees its inputs change under it, and new content is a new pod tem
 {{- /* the pod template, and the workload around it */}}
 {{- $podSpec := include "sequential-job.podSpec" (dict "values" $values "chain" $chain "volumes" $volumes "serviceAccountName" $serviceAccountName "const" $const) | fromJson }}
 {{- $podLabels := merge (deepCopy ($values.pod.labels | default dict)) $identity }}
-{{- $podAnnotations := merge (deepCopy ($values.pod.annotations | default dict)) (dict "kubectl.kubernetes.io/default-container" (last $containers).name) }}
+{{- $podAnnotations := merge (deepCopy ($values.pod.annotations | default dict)) (dict $const.defaultContainerAnnotation (last $containers).name) }}
 {{- $template := dict "metadata" (dict "labels" $podLabels "annotations" $podAnnotations) "spec" $podSpec }}
 {{- $jobSpec := dict }}
 {{- if $values.volcano.enabled }}
@@ -140,8 +141,9 @@ so a Job never sees its inputs change under it, and new content is a new pod tem
 {{- $workloadName = include "sequential-job.withSuffix" (list $fullname (toJson $hashed | sha256sum | trunc (int $const.hashLength))) }}
 {{- end }}
 {{- $derived := dict }}
-{{- with $values.kueue.queueName }}{{ $_ := set $derived "kueue.x-k8s.io/queue-name" . }}{{ end }}
-{{- with $values.kueue.priorityClass }}{{ $_ := set $derived "kueue.x-k8s.io/priority-class" . }}{{ end }}
+{{- range $field, $label := $const.kueueLabels }}
+{{- with index $values.kueue $field }}{{ $_ := set $derived $label . }}{{ end }}
+{{- end }}
 {{- $jobLabels := merge $derived (deepCopy ($values.job.labels | default dict)) $standard }}
 {{- $jobAnnotations := deepCopy ($values.job.annotations | default dict) }}
 {{- $workload := dict "apiVersion" $workloadKind.apiVersion "kind" $workloadKind.kind "name" $workloadName "namespace" $namespace }}
@@ -152,9 +154,9 @@ so a Job never sees its inputs change under it, and new content is a new pod tem
 {{- $_ = set $workload "spec" (include "sequential-job.cronJobSpec" (dict "values" $values "jobTemplate" $jobTemplate) | fromJson) }}
 {{- else }}
 {{- if $hooked }}
-{{- $_ := set $jobAnnotations "helm.sh/hook" (join "," $values.hook.events) }}
-{{- $_ = set $jobAnnotations "helm.sh/hook-weight" (int $values.hook.weight | toString) }}
-{{- with $values.hook.deletePolicy }}{{ $_ = set $jobAnnotations "helm.sh/hook-delete-policy" (join "," .) }}{{ end }}
+{{- $_ := set $jobAnnotations $const.hookAnnotations.events (join "," $values.hook.events) }}
+{{- $_ = set $jobAnnotations $const.hookAnnotations.weight (int $values.hook.weight | toString) }}
+{{- with $values.hook.deletePolicy }}{{ $_ = set $jobAnnotations $const.hookAnnotations.deletePolicy (join "," .) }}{{ end }}
 {{- end }}
 {{- $_ := set $workload "labels" $jobLabels }}
 {{- $_ = set $workload "annotations" $jobAnnotations }}
@@ -162,7 +164,7 @@ so a Job never sees its inputs change under it, and new content is a new pod tem
 {{- end }}
 {{- $_ = set $objects "workload" $workload }}
 
-{{- $release := dict "const" $const "mode" $mode "chain" $chain "objects" $objects }}
+{{- $release := dict "const" $const "mode" $mode "chain" $chain "objects" $objects "identityLabels" $identity }}
 {{- $problems := (include "sequential-job.problems" (dict "root" . "release" $release) | fromJson).problems }}
 {{- if $problems }}
 {{- fail (printf "%d %s in the values:\n  - %s" (len $problems) (ternary "problem" "problems" (eq (len $problems) 1)) (join "\n  - " $problems)) }}

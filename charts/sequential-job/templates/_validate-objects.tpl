@@ -33,12 +33,18 @@ its Role, label and annotation keys the chart owns, a Windows pod's Linux-only s
 {{- $maps := dict "job.labels" $values.job.labels "pod.labels" $values.pod.labels "job.annotations" $values.job.annotations "pod.annotations" $values.pod.annotations "serviceAccount.annotations" $values.serviceAccount.annotations }}
 {{- range $path, $map := $maps }}
 {{- range $key, $_ := $map }}
-{{- if has $key $const.identityLabels }}
+{{- if hasKey $.release.identityLabels $key }}
 {{- $problems = append $problems (printf "%s[%q]: the chart sets this label to find the release's objects and pods by it (and so does its log reader); remove it" $path $key) }}
-{{- else if hasKey $const.derivedLabels $key }}
-{{- $problems = append $problems (printf "%s[%q]: the chart sets this label from %s; set that instead" $path $key (get $const.derivedLabels $key)) }}
-{{- else if hasKey $const.derivedAnnotations $key }}
-{{- $problems = append $problems (printf "%s[%q]: the chart sets this annotation from %s (and makes every object the Job needs a hook too); set that instead" $path $key (get $const.derivedAnnotations $key)) }}
+{{- end }}
+{{- range $field, $label := $const.kueueLabels }}
+{{- if eq $key $label }}
+{{- $problems = append $problems (printf "%s[%q]: the chart sets this label from kueue.%s; set that instead" $path $key $field) }}
+{{- end }}
+{{- end }}
+{{- range $field, $annotation := $const.hookAnnotations }}
+{{- if eq $key $annotation }}
+{{- $problems = append $problems (printf "%s[%q]: the chart sets this annotation from hook.%s (and makes every object the Job needs a hook too); set hook.enabled and hook.%s instead" $path $key $field $field) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- end }}

@@ -13,7 +13,7 @@ unwrapped (`sh -c script arg0 arg1`: $0, $1, ...).
 {{- $spec := .spec }}
 {{- $timeout := ternary "" (toString (int64 $spec.timeoutSeconds)) (empty $spec.timeoutSeconds) }}
 {{- $message := $spec.terminationMessagePath | default "/dev/termination-log" }}
-{{- $params := list "sequential-job" .name $timeout ($spec.onError | default "stopAndFail") .shell $message (join " " ($spec.results | default list)) .script }}
+{{- $params := list .const.component .name $timeout ($spec.onError | default "stopAndFail") .shell $message (join " " ($spec.results | default list)) .script }}
 {{- toJson (dict "command" (concat (list .shell "-c" (include "sequential-job.wrapperScript" .const)) $params)) }}
 {{- end }}
 
