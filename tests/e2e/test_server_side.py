@@ -45,7 +45,7 @@ def volcano_job_crd() -> None:
 
 @pytest.mark.usefixtures("volcano_job_crd")
 def test_overlay_passes_server_side_strict_validation(overlay: Overlay, namespace: str) -> None:
-    manifest = "\n---\n".join(yaml.safe_dump(o) for o in render(overlay.files).objects)
+    manifest = "\n---\n".join(yaml.safe_dump(o) for o in render(overlay.files, namespace=namespace).objects)
     result = kubectl("apply", "-n", namespace, "--dry-run=server", "--validate=strict", "-f", "-", stdin=manifest)
     assert result.returncode == 0, f"{overlay.name}: the API server refused it:\n{result.stderr}"
 
