@@ -1,4 +1,4 @@
-"""The generated docs are current: the README's values table and the chart's own README come from helm-docs."""
+"""The generated docs are current: docs/values.md's values table and the chart's own README come from helm-docs."""
 
 import subprocess
 import sys
@@ -6,21 +6,22 @@ import sys
 import yaml
 
 from sequential_job import chart, docs
-from sequential_job.paths import CHART, ROOT
+from sequential_job.doc_sections import VALUES_TABLE
+from sequential_job.paths import CHART
 from sequential_job.render import render
 
 
-def test_readme_values_table_is_current() -> None:
+def test_values_table_and_chart_readme_are_current() -> None:
     proc = subprocess.run([sys.executable, "-m", "sequential_job.docs", "--check"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr or proc.stdout
 
 
 def test_values_table_covers_every_top_level_value() -> None:
-    readme = (ROOT / "README.md").read_text()
-    keys = [row.split("|")[1].strip() for row in readme.splitlines() if row.startswith("| ") and "|" in row[2:]]
+    table = VALUES_TABLE.read()
+    keys = [row.split("|")[1].strip() for row in table.splitlines() if row.startswith("| ") and "|" in row[2:]]
     values = yaml.safe_load((CHART / "values.yaml").read_text())
     missing = [k for k in values if not any(key == k or key.startswith(k + ".") for key in keys)]
-    assert missing == [], f"values missing from the README's values table: {missing}"
+    assert missing == [], f"values missing from {VALUES_TABLE.path.name}'s values table: {missing}"
 
 
 def test_chart_readme_is_what_helm_docs_generates() -> None:
@@ -35,7 +36,7 @@ def test_chart_readme_documents_every_value_and_the_version() -> None:
     readme = docs.CHART_README.read_text()
     meta = chart.metadata()
     assert f"--version {meta['version']}" in readme
-    assert docs.generated_table() in readme, "the chart README's values table differs from the README's"
+    assert docs.generated_table() in readme, f"the chart README's values table differs from {VALUES_TABLE.path.name}'s"
 
 
 def test_chart_readme_example_renders_in_order() -> None:
