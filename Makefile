@@ -52,13 +52,13 @@ lint: deps ## ruff, yamllint, chart-testing's ct lint, kube-score on every rende
 schema: deps ## regenerate values.schema.json (from values.schema.source.yaml and the Kubernetes definitions) and templates/_timezones.tpl (tzdata)
 	$(PY) -m sequential_job.schema
 
-docs: deps ## regenerate the README's values table and charts/sequential-job/README.md with helm-docs
+docs: deps ## regenerate the values table in docs/values.md and charts/sequential-job/README.md with helm-docs
 	$(PY) -m sequential_job.docs
 
 render: deps ## print the seed example as the chart renders it (add EXTRA="-f values/volcano.yaml")
 	$(HELM) template seed $(CHART) -f values/seed.yaml $(EXTRA)
 
-# Publishing is configured by environment variables (src/sequential_job/publish.py, the README's Publishing section):
+# Publishing is configured by environment variables (src/sequential_job/publish.py, docs/publishing.md):
 # SIGN_KEY, SIGN_KEYRING, SIGN_PASSPHRASE_FILE, SIGN_KEY_URL; REPO_URL, REPO_DIR; OCI_REGISTRY, OCI_PLAIN_HTTP.
 package: deps ## dist/sequential-job-<version>.tgz with helm package, signed (and its .prov) when SIGN_KEY is set
 	$(PY) -m sequential_job.publish package
@@ -90,14 +90,15 @@ export E2E_ARGS
 e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests
 	@VOLCANO=1 KUEUE=1 bash scripts/cluster/with-cluster.sh bash scripts/e2e.sh
 
-# Both ends of the Kubernetes versions the chart claims, one after the other; writes the README's matrix table.
-e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on the newest, and the README's table of both
+# Both ends of the Kubernetes versions the chart claims, one after the other; writes the table in docs/cluster.md.
+e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on the newest, and the table of both in docs/cluster.md
 	$(PY) -m sequential_job.e2e_matrix
 
 # `make bench` measures everything (about an hour; the cluster parts, on the embedded cluster, take 50 minutes of
-# it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the README's table. The handoff part
-# runs twice on the newest Kubernetes (or K8S=): on the default cluster (Debian's containerd, the kubelet's generic
-# PLEG) and on one with EVENTED_PLEG=1 (containerd 2, EventedPLEG), so the table sets them side by side.
+# it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the tables in docs/benchmarks.md. The
+# handoff part runs twice on the newest Kubernetes (or K8S=): on the default cluster (Debian's containerd, the
+# kubelet's generic PLEG) and on one with EVENTED_PLEG=1 (containerd 2, EventedPLEG), so the table sets them side by
+# side.
 # `make bench QUICK=1` (CI) measures the parts that need no cluster with fewer sizes and repetitions, into
 # bench/quick/ (ignored by git), so the script cannot rot.
 BENCH_QUICK := $(filter-out 0 no false,$(QUICK))
@@ -110,10 +111,10 @@ bench: deps $(if $(BENCH_QUICK),,$(CLUSTER_DEPS)) ## benchmarks: table, bench/re
 ifeq ($(BENCH_QUICK),)
 	$(PY) -m bench.run --parts render,schema,harness,reservation,shards --out bench
 	@EVENTED_PLEG=0 CONTAINERD= bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts $(BENCH_CLUSTER_PARTS) \
-	  --out bench --merge $(if $(BENCH_EVENTED),,--readme)
+	  --out bench --merge $(if $(BENCH_EVENTED),,--write-docs)
 ifneq ($(BENCH_EVENTED),)
 	@$(MAKE) --no-print-directory cluster-deps EVENTED_PLEG=1
-	@EVENTED_PLEG=1 bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts handoff-evented --out bench --merge --readme
+	@EVENTED_PLEG=1 bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts handoff-evented --out bench --merge --write-docs
 endif
 else
 	$(PY) -m bench.run --quick --parts render,schema,harness,reservation,shards --out bench/quick

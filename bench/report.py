@@ -1,4 +1,4 @@
-"""The benchmark's tables, as Markdown: printed by `make bench` and kept in the README between markers."""
+"""The benchmark's tables, as Markdown: printed by `make bench` and kept in docs/benchmarks.md between markers."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """`make bench`: measure, print a table, write results.json, draw the figures.
 
-    python -m bench.run [--quick] [--parts PART,...] [--out DIR] [--merge] [--readme]
+    python -m bench.run [--quick] [--parts PART,...] [--out DIR] [--merge] [--write-docs]
 
 Parts: render (helm template scaling, Helm 4 and 3), schema (what the values schema adds to a render), harness (the
 unit suite's cost), reservation (per overlay), shards (rendering 10 to 10 000 shards),
@@ -11,7 +11,8 @@ as one Indexed Job against 8 installs), shardlimit (how many shards `helm instal
 handoff-evented is handoff again, stored beside it, for a cluster whose kubelet runs the EventedPLEG feature gate
 (`make bench` runs it on the embedded cluster with EVENTED_PLEG=1), so the report sets the two side by side.
 `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
-invocation, inside scripts/cluster/with-cluster.sh); `--readme` rewrites the README's table between its markers.
+invocation, inside scripts/cluster/with-cluster.sh); `--write-docs` rewrites the table in docs/benchmarks.md
+(doc_sections.BENCH).
 """
 
 from __future__ import annotations
@@ -26,13 +27,11 @@ from typing import Any
 
 from bench import harness_cost, render_scaling, reservation, schema_cost, shards
 from bench.common import load_average, machine
+from sequential_job.doc_sections import BENCH
 from sequential_job.paths import ROOT
-from sequential_job.readme_section import replace_section
 
 NO_CLUSTER = ("render", "schema", "harness", "reservation", "shards")
 CLUSTER = ("handoff", "handoff-evented", "limit", "verify", "fanout", "shardlimit", "wait")
-README = ROOT / "README.md"
-BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
 
 
 def run_part(part: str, quick: bool) -> dict[str, Any]:
@@ -76,7 +75,7 @@ def main() -> int:
     parser.add_argument("--parts", default=",".join(NO_CLUSTER), help="comma-separated parts to measure")
     parser.add_argument("--out", type=Path, default=ROOT / "bench", help="where results.json and figures/ go")
     parser.add_argument("--merge", action="store_true", help="keep other parts of an existing results.json")
-    parser.add_argument("--readme", action="store_true", help="rewrite the README's benchmark table")
+    parser.add_argument("--write-docs", action="store_true", help=f"rewrite the table in {BENCH.path.name}")
     args = parser.parse_args()
     parts = [p for p in args.parts.split(",") if p]
     unknown = set(parts) - set(NO_CLUSTER + CLUSTER)
@@ -122,11 +121,11 @@ def main() -> int:
     print(f"results: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     for f in figures:
         print(f"figure: {f.relative_to(ROOT) if f.is_relative_to(ROOT) else f}")
-    if args.readme:
+    if args.write_docs:
         if args.quick:
-            raise SystemExit("--readme takes a full run's figures, not --quick's")
-        replace_section(README, BEGIN, END, table)
-        print("README.md: benchmark table updated")
+            raise SystemExit("--write-docs takes a full run's figures, not --quick's")
+        BENCH.write(table)
+        print(f"{BENCH.path.relative_to(ROOT)}: benchmark table updated")
     return 0
 
 

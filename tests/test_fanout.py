@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sequential_job.manifest import Manifest
-from sequential_job.paths import ROOT
+from sequential_job.paths import DOCS
 from sequential_job.render import render
 from sequential_job.values import chain, fanout
 
@@ -108,9 +108,9 @@ def test_ten_thousand_short_shards_render() -> None:
     assert len(shards_configmap(manifest)["data"]) == 10000
 
 
-def test_the_readme_example_fans_out_with_per_index_failures() -> None:
-    readme = (ROOT / "README.md").read_text()
-    example = readme.split("## Fan-out", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+def test_the_documented_example_fans_out_with_per_index_failures() -> None:
+    page = (DOCS / "fan-out.md").read_text()
+    example = page.split("```yaml\n", 1)[1].split("```", 1)[0]
     manifest = render(values=yaml.safe_load(example))
     spec = manifest.workload()["spec"]
     got = (spec["completions"], spec["parallelism"], spec["backoffLimitPerIndex"], spec["maxFailedIndexes"])

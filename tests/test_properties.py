@@ -157,7 +157,7 @@ def chart_values(draw: st.DrawFn) -> dict[str, Any]:
     return values
 
 
-# The model: what the README's "Values" section says each step becomes.
+# The model: what docs/values.md says each step becomes.
 
 
 def merge_env(base: list[dict[str, Any]], over: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -1,6 +1,6 @@
 """`make e2e-matrix`: `make e2e` on each Kubernetes version given (by default the oldest the chart claims, then the
-newest, the embedded cluster's default), one after the other, then the README's table of the results between its
-e2e-matrix markers, dated.
+newest, the embedded cluster's default), one after the other, then the table of the results in docs/cluster.md
+(doc_sections.E2E_MATRIX), dated.
 
     python -m sequential_job.e2e_matrix [MINOR...]
 
@@ -22,11 +22,8 @@ from pathlib import Path
 
 from sequential_job.chart import oldest_kubernetes
 from sequential_job.cluster_versions import default_minor, release
+from sequential_job.doc_sections import E2E_MATRIX
 from sequential_job.paths import ROOT
-from sequential_job.readme_section import replace_section
-
-README = ROOT / "README.md"
-BEGIN, END = "<!-- e2e-matrix:begin", "<!-- e2e-matrix:end -->"
 
 
 def junit_counts(path: Path) -> dict[str, int] | None:
@@ -125,9 +122,9 @@ def main() -> int:
     started = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     results = [run(minor) for minor in minors]
     text = table(results, started)
-    replace_section(README, BEGIN, END, text)
+    E2E_MATRIX.write(text)
     print(text)
-    print("README.md: e2e matrix table updated")
+    print(f"{E2E_MATRIX.path.relative_to(ROOT)}: e2e matrix table updated")
     return 0 if all(r["ok"] for r in results) else 1
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 CHART = ROOT / "charts" / "sequential-job"
 VALUES_DIR = ROOT / "values"
+README = ROOT / "README.md"
+DOCS = ROOT / "docs"  # one Markdown file per topic, linked from the README
 TOOLS = ROOT / ".tools"
 TOOLS_BIN = TOOLS / "bin"
 

@@ -1,4 +1,4 @@
-"""Package, sign and publish the chart: `make package` and `make publish` (README, "Publishing").
+"""Package, sign and publish the chart: `make package` and `make publish` (docs/publishing.md).
 
 python -m sequential_job.publish package   # dist/sequential-job-<version>.tgz, and its .prov when SIGN_KEY is set
 python -m sequential_job.publish publish   # package, then update a classic repository and/or push to OCI
@@ -21,7 +21,7 @@ Everything is set by environment variables, so CI and people publish the same wa
   ORAS                   the ORAS that pushes artifacthub-repo.yml to the registry (default .tools/bin/oras)
 
 Published versions are immutable: publishing a version the repository or registry already holds with other content
-fails and asks for a version bump (CHANGELOG.md and the README's Versioning section).
+fails and asks for a version bump (CHANGELOG.md and docs/publishing.md's Versioning section).
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ def failing(n: int, **volcano: object) -> dict:
 
 
 def test_failing_step_default_policy(namespace: str) -> None:
-    """No policies: the failed pod is not restarted and the Job ends Failed (documented in the README)."""
+    """No policies: the failed pod is not restarted and the Job ends Failed (documented in docs/volcano.md)."""
     install("helm", "fail", namespace, values=failing(3))
     job = wait_phase(namespace, "fail", TERMINAL)
     assert vcjob_phase(job) == "Failed", f"default policy ended the Job {vcjob_phase(job)}: {job['status']}"
