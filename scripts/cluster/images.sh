@@ -50,7 +50,8 @@ build_all() {
   mkdir -p "$IMAGES"
   [ -x /bin/busybox ] || die "/bin/busybox is missing: scripts/cluster/host-packages.sh installs busybox-static"
   local want
-  want="$(sha256sum "$CBIN/pause" /bin/busybox "$KBIN/kubectl" "$0" | sha256sum | cut -d' ' -f1)"
+  # the files' content, not their paths: checkouts that share .tools/ must agree on the stamp
+  want="$(cat "$CBIN/pause" /bin/busybox "$KBIN/kubectl" "$0" | sha256sum | cut -d' ' -f1)"
   if [ -f "$IMAGES/pause.tar" ] && [ -f "$IMAGES/busybox.tar" ] && [ -f "$IMAGES/kubectl.tar" ] &&
     [ "$(cat "$IMAGES/stamp" 2>/dev/null)" = "$want" ]; then
     say "images: cached"
