@@ -1,4 +1,5 @@
-# sequential-job: `make deps` installs every tool into the repo; `make test` runs the whole suite.
+# sequential-job: `make demo` runs the seed example on a cluster of its own; `make test` runs the whole suite. Each
+# target installs what it needs into the repo (.tools/, .venv/) first; `make deps` installs every tool.
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
@@ -25,15 +26,24 @@ K8S ?=
 CONTAINERD ?=
 EVENTED_PLEG ?=
 export K8S CONTAINERD EVENTED_PLEG
+# What the cluster adds to Kubernetes (built by cluster-deps, started by cluster-up): VOLCANO=1 Volcano, KUEUE=1 Kueue,
+# CRICTL=1 crictl (the fault tests'). `make e2e` sets all three; `make demo` needs none.
+VOLCANO ?=
+KUEUE ?=
+CRICTL ?=
+export VOLCANO KUEUE CRICTL
 
-.PHONY: help deps test check lint schema docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
+.PHONY: help deps demo-deps test check lint schema docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
 	e2e-matrix bench
 
 help: ## list the targets
 	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-deps: ## install Helm 4 and 3, helm-unittest, helm-docs, ct, kube-score, the Python venv and Debian packages (idempotent)
+deps: ## install every tool: Helm 4 and 3, helm-unittest, helm-docs, ct, kube-score, ORAS, kustomize, helmfile, kubeconform, the venv, Debian packages
 	@bash scripts/install-tools.sh
+
+demo-deps: ## install only what make demo runs: Helm 4 and a venv with the Kubernetes client
+	@bash scripts/install-tools.sh demo
 
 test: deps ## the whole unit suite: pytest, helm-unittest through it, the generated files' checks
 	$(PY) -m pytest -n 2 --dist loadgroup tests --ignore=tests/e2e
@@ -68,7 +78,7 @@ publish: deps ## package, then update the classic repository (REPO_URL, REPO_DIR
 	HELM_REGISTRY_CONFIG="$${HELM_REGISTRY_CONFIG:-$${XDG_CONFIG_HOME:-$$HOME/.config}/helm/registry/config.json}" \
 	  $(PY) -m sequential_job.publish publish
 
-cluster-deps: ## install containerd, runc, CNI plugins (Debian) and build Kubernetes (K8S=<minor>), etcd and the local images
+cluster-deps: ## install containerd, runc, CNI plugins (Debian), build Kubernetes (K8S=<minor>), etcd, the local images (and VOLCANO=1, KUEUE=1, CRICTL=1)
 	@bash scripts/cluster/host-packages.sh
 	@bash scripts/cluster/build.sh
 	@bash scripts/cluster/images.sh build
@@ -82,13 +92,19 @@ cluster-down: ## stop every process cluster-up started, unmount and remove .clus
 # CLUSTER=existing uses the cluster in $$KUBECONFIG instead of the embedded one; KEEP=1 leaves the embedded one up.
 CLUSTER_DEPS := $(if $(filter existing,$(CLUSTER)),,cluster-deps)
 
-demo: deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and print its steps' logs in order
+demo: demo-deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and print its steps' logs in order
 	@bash scripts/cluster/with-cluster.sh bash scripts/demo.sh
 
 # E2E_ARGS: pytest's arguments for the suite (scripts/e2e.sh has the default).
 export E2E_ARGS
-e2e: deps $(CLUSTER_DEPS) ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests
-	@VOLCANO=1 KUEUE=1 bash scripts/cluster/with-cluster.sh bash scripts/e2e.sh
+# The suite runs Volcano's and Kueue's tests, and the fault tests use crictl: the cluster is built and started with
+# all three (a sub-make, so that the build sees them even when another goal already built cluster-deps without).
+E2E_CLUSTER := VOLCANO=1 KUEUE=1 CRICTL=1
+e2e: deps ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests
+ifneq ($(CLUSTER),existing)
+	@$(MAKE) --no-print-directory cluster-deps $(E2E_CLUSTER)
+endif
+	@$(E2E_CLUSTER) bash scripts/cluster/with-cluster.sh bash scripts/e2e.sh
 
 # Both ends of the Kubernetes versions the chart claims, one after the other; writes the table in docs/cluster.md.
 e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on the newest, and the table of both in docs/cluster.md

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# Builds the embedded cluster's binaries from the Go module proxy, cached by stamps:
+# Builds the embedded cluster's binaries from the Go module proxy, cached by stamps. Always (what every cluster runs):
 #   kube-apiserver, kube-controller-manager, kube-scheduler,   .tools/cluster/<version>/bin, one wrapper module per
 #   kubelet, kubectl                                           minor (scripts/cluster/kubernetes/<minor>; K8S=<minor>)
 #   etcd                                                       .tools/cluster/bin (scripts/cluster/etcd)
-#   volcano/{scheduler,controller-manager,webhook-manager}     .tools/cluster/bin (scripts/cluster/volcano)
 #   pause                                                      .tools/cluster/bin (scripts/cluster/pause)
-#   crictl                                                     .tools/cluster/bin (go install, pinned)
-#   kueue                                                      .tools/cluster/bin (go install, KUEUE_VERSION in lib.sh)
-#   containerd, containerd-shim-runc-v2, ctr                   .tools/cluster/containerd-<version>/bin, only when
-#                                                              CONTAINERD=2 or EVENTED_PLEG=1 (go install, pinned)
+# Only when asked (`make demo` runs none of them; `make e2e` asks for all three):
+#   volcano/{scheduler,controller-manager,webhook-manager}     VOLCANO=1: .tools/cluster/bin (scripts/cluster/volcano)
+#   kueue                                                      KUEUE=1: .tools/cluster/bin (go install, KUEUE_VERSION
+#                                                              in lib.sh)
+#   crictl                                                     CRICTL=1: .tools/cluster/bin (go install, pinned); the
+#                                                              fault tests stop pod sandboxes with it
+#   containerd, containerd-shim-runc-v2, ctr                   CONTAINERD=2 or EVENTED_PLEG=1:
+#                                                              .tools/cluster/containerd-<version>/bin (go install)
 # A second run rebuilds nothing. Long builds print what is being built and for how long.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -62,11 +65,12 @@ build_module "kubernetes/$K8S_MINOR" "Kubernetes $K8S_VERSION (${k8s_cmds[*]}; f
 
 ETCD_VERSION=$(awk '$1=="require" && $2=="go.etcd.io/etcd/server/v3" {print $3}' "$CLUSTER_SCRIPTS/etcd/go.mod")
 build_module etcd "etcd $ETCD_VERSION" "$CBIN/etcd" -- -ldflags "-s -w" -o "$CBIN/etcd" .
-VOLCANO_VERSION=$(awk '$1=="require" && $2=="volcano.sh/volcano" {print $3}' "$CLUSTER_SCRIPTS/volcano/go.mod")
-volcano_cmds=(scheduler controller-manager webhook-manager)
-mkdir -p "$CBIN/volcano"
-build_module volcano "Volcano $VOLCANO_VERSION (${volcano_cmds[*]}; first build: about 5 min)" \
-  "${volcano_cmds[@]/#/$CBIN/volcano/}" -- -ldflags "-s -w" -o "$CBIN/volcano/" "${volcano_cmds[@]/#/volcano.sh/volcano/cmd/}"
+if [ "${VOLCANO:-0}" = 1 ]; then
+  VOLCANO_VERSION=$(awk '$1=="require" && $2=="volcano.sh/volcano" {print $3}' "$CLUSTER_SCRIPTS/volcano/go.mod")
+  mkdir -p "$CBIN/volcano"
+  build_module volcano "Volcano $VOLCANO_VERSION (${VOLCANO_CMDS[*]}; first build: about 5 min)" \
+    "${VOLCANO_CMDS[@]/#/$CBIN/volcano/}" -- -ldflags "-s -w" -o "$CBIN/volcano/" "${VOLCANO_CMDS[@]/#/volcano.sh/volcano/cmd/}"
+fi
 build_module pause "pause" "$CBIN/pause" -- -ldflags "-s -w" -o "$CBIN/pause" .
 
 # go_install LABEL BINARY VERSION PACKAGE@VERSION: `go install` a module without replace lines into $CBIN (cached by
@@ -80,11 +84,16 @@ go_install() {
   with_progress "$label" env GOBIN="$CBIN" go install -trimpath -ldflags "-s -w" "$package"
   echo "$version" >"$(stamp_file "$binary")"
 }
-# crictl: cluster-down uses it to remove pod sandboxes through the CRI, so CNI and network namespaces are torn
-# down properly.
+# crictl: the fault tests stop pod sandboxes with it; where it is built, cluster-down also removes pod sandboxes
+# through the CRI with it (without it, down.sh kills the shims, which the check at its end verifies).
 CRICTL_VERSION=v1.34.0
-go_install "crictl $CRICTL_VERSION" crictl "$CRICTL_VERSION" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
-go_install "Kueue $KUEUE_VERSION (first build: 5-15 min on 2 cores, plus 550 MB of modules)" kueue "$KUEUE_VERSION" "sigs.k8s.io/kueue/cmd/kueue@$KUEUE_VERSION"
+if [ "${CRICTL:-0}" = 1 ]; then
+  go_install "crictl $CRICTL_VERSION" crictl "$CRICTL_VERSION" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+fi
+if [ "${KUEUE:-0}" = 1 ]; then
+  go_install "Kueue $KUEUE_VERSION (first build: 5-15 min on 2 cores, plus 550 MB of modules)" kueue "$KUEUE_VERSION" \
+    "sigs.k8s.io/kueue/cmd/kueue@$KUEUE_VERSION"
+fi
 # containerd 2 (CONTAINERD=2, EVENTED_PLEG=1): Debian's containerd 1.6 lacks the CRI's container event stream the
 # kubelet's EventedPLEG needs. Its module has no replace lines; cgo for the runc shim's bits, and no btrfs, devmapper
 # or zfs snapshotters (their C headers are not installed; the cluster uses overlayfs).

@@ -22,6 +22,8 @@ DUMMY_ADDR=192.0.2.250
 # containerd 2, built from the Go module proxy when CONTAINERD=2 or EVENTED_PLEG=1 (build.sh).
 CONTAINERD2_VERSION=v2.2.9
 C2BIN="$ROOT/.tools/cluster/containerd-$CONTAINERD2_VERSION/bin"
+# Volcano's commands (build.sh builds them when VOLCANO=1, volcano-up.sh starts them).
+VOLCANO_CMDS=(scheduler controller-manager webhook-manager)
 # Kueue, built with `go install` (its go.mod has no replace lines); kueue-crds.sh takes its CRDs and webhooks from the
 # same module version.
 KUEUE_VERSION=v0.17.0

@@ -12,8 +12,12 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$CLUSTER_SCRIPTS/components.sh"
-for bin in "$KBIN/kube-apiserver" "$KBIN/kubelet" "$KBIN/kubectl" "$CBIN/etcd" "$CONTAINERD_BIN"; do
-  command -v "$bin" >/dev/null || die "$bin is missing: make cluster-deps, with the same K8S, CONTAINERD and EVENTED_PLEG, builds it"
+needed=("$KBIN/kube-apiserver" "$KBIN/kubelet" "$KBIN/kubectl" "$CBIN/etcd" "$CONTAINERD_BIN")
+[ "${VOLCANO:-0}" != 1 ] || needed+=("${VOLCANO_CMDS[@]/#/$CBIN/volcano/}")
+[ "${KUEUE:-0}" != 1 ] || needed+=("$CBIN/kueue")
+for bin in "${needed[@]}"; do
+  command -v "$bin" >/dev/null ||
+    die "$bin is missing: make cluster-deps, with the same K8S, CONTAINERD, EVENTED_PLEG, VOLCANO and KUEUE, builds it"
 done
 
 [ "$(id -u)" = 0 ] || die "the embedded cluster runs containerd and the kubelet, which need root"

@@ -21,6 +21,9 @@ _TOOLS = {
     "helm-docs": ("HELM_DOCS", TOOLS_BIN / "helm-docs"),
     "kube-score": ("KUBE_SCORE", TOOLS_BIN / "kube-score"),
     "oras": ("ORAS", TOOLS_BIN / "oras"),
+    "kustomize": ("KUSTOMIZE", TOOLS_BIN / "kustomize"),
+    "helmfile": ("HELMFILE", TOOLS_BIN / "helmfile"),
+    "kubeconform": ("KUBECONFORM", TOOLS_BIN / "kubeconform"),
     "kubectl": ("KUBECTL", None),  # the default cluster version's, see _default_kubectl
 }
 
