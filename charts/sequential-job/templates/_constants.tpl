@@ -7,17 +7,20 @@ sidecars are merged.
 {{/* sequential-job.constants: the chart's own keys, names, paths and limits, as JSON. */}}
 {{- define "sequential-job.constants" -}}
 {{- toJson (dict
-  "stepKeys" (list "script" "timeoutSeconds" "onError" "results" "onExitCodes")
-  "wrapperKeys" (list "timeoutSeconds" "onError" "results")
+  "stepKeys" (list "script" "timeoutSeconds" "onError" "results" "retries" "onExitCodes")
+  "wrapperKeys" (list "timeoutSeconds" "onError" "results" "retries")
   "sidecarKeys" (list "script" "before")
-  "stepOnlyKeys" (list "timeoutSeconds" "onError" "results" "onExitCodes")
+  "stepOnlyKeys" (list "timeoutSeconds" "onError" "results" "retries" "onExitCodes")
   "defaultsOnlyKeys" (list "shell")
   "initForbidden" (list "lifecycle" "livenessProbe" "readinessProbe" "startupProbe")
   "jobKeys" (list "nameSuffix" "ignoreDisruptions" "podFailurePolicy" "labels" "annotations")
   "podKeys" (list "maxObjectBytes" "labels" "annotations")
-  "volumes" (dict "steps" "steps" "files" "files" "shards" "shards")
-  "volumePurpose" (dict "steps" "for /steps" "files" "for files" "shards" "for shards")
-  "paths" (dict "steps" "/steps" "shards" "/shards")
+  "volumes" (dict "steps" "steps" "files" "files" "shards" "shards" "resume" "resume")
+  "volumePurpose" (dict "steps" "for /steps" "files" "for files" "shards" "for shards" "resume" "for resume")
+  "paths" (dict "steps" "/steps" "shards" "/shards" "runtime" "/steps/.runtime" "resume" "/steps/.resume")
+  "runtimeContainer" "sequential-job-runtime"
+  "runEnv" "SEQUENTIAL_JOB_RUN"
+  "jobUidLabel" "batch.kubernetes.io/controller-uid"
   "shardEnv" "SHARD"
   "indexEnv" (dict "batch" "JOB_COMPLETION_INDEX" "volcano" "VC_TASK_INDEX")
   "indexLabel" (dict "batch" "batch.kubernetes.io/job-completion-index" "volcano" "volcano.sh/task-index")

@@ -5,16 +5,19 @@ The pod: each entry as the container it runs as, and the pod spec around them.
 {{/*
 sequential-job.container (dict "entry" an entry "chain" the chain "const" constants): the entry as a Kubernetes
 Container, as JSON: every field as written (null and empty ones left out), the chart's own keys turned into what they
-mean: script into [shell, -c, script], inside the wrapper when the step is wrapped; env entries that read a result into
-fileKeyRefs; /steps mounted in every step when the chain uses it; the shards mounted read-only at /shards in every step
-of a fanned-out chain, whose script steps start by reading their own shard into $SHARD; a sidecar's restartPolicy
-Always. stepDefaults' allowPrivilegeEscalation does not apply to a step that is privileged or adds CAP_SYS_ADMIN
-(Kubernetes refuses the two together); the step's own does (and is refused by the checks).
+mean: script into [shell, -c, script]; a wrapped step's script or command run by the wrapper under the step runtime
+(_wrapper.tpl); env entries that read a result into fileKeyRefs; /steps mounted in every step when the chain uses it;
+the shards mounted read-only at /shards in every step of a fanned-out chain, whose script steps start by reading their
+own shard into $SHARD; with resume, the claim at /steps/.resume in every step, each mount of a volume it keeps
+turned into a mount of the claim at the run's own folder, and the Job's uid in every container's environment; a
+sidecar's restartPolicy Always. stepDefaults' allowPrivilegeEscalation does not apply to a step that is privileged or
+adds CAP_SYS_ADMIN (Kubernetes refuses the two together); the step's own does (and is refused by the checks).
 */}}
 {{- define "sequential-job.container" -}}
 {{- $entry := .entry }}
 {{- $spec := $entry.spec }}
 {{- $const := .const }}
+{{- $chain := .chain }}
 {{- $isStep := eq $entry.role "step" }}
 {{- $container := include "sequential-job.omitKeys" (list $spec (concat $const.stepKeys $const.sidecarKeys)) | fromJson }}
 {{- $container = include "sequential-job.withoutEmpty" $container | fromJson }}
@@ -23,7 +26,7 @@ Always. stepDefaults' allowPrivilegeEscalation does not apply to a step that is 
 {{- $script = printf "%s\n%s" (include "sequential-job.shardPreamble" $const) $script }}
 {{- end }}
 {{- if $entry.wrapped }}
-{{- $wrapper := dict "spec" $spec "name" $entry.name "script" $script "shell" .chain.shell "const" $const }}
+{{- $wrapper := dict "entry" $entry "script" ($script | default "") "shell" .chain.shell "resume" .chain.resume "const" $const }}
 {{- $_ := set $container "command" (include "sequential-job.wrapperCommand" $wrapper | fromJson).command }}
 {{- else if $script }}
 {{- $_ := set $container "command" (list .chain.shell "-c" $script) }}
@@ -40,12 +43,28 @@ Always. stepDefaults' allowPrivilegeEscalation does not apply to a step that is 
 {{- end }}
 {{- $_ := set $container "env" $env }}
 {{- end }}
-{{- $mounts := $container.volumeMounts | default list }}
+{{- if .chain.resume }}
+{{- $run := dict "name" $const.runEnv "valueFrom" (dict "fieldRef" (dict "fieldPath" (printf "metadata.labels['%s']" $const.jobUidLabel))) }}
+{{- $_ := set $container "env" (prepend ($container.env | default list) $run) }}
+{{- end }}
+{{- $mounts := list }}
+{{- range ($container.volumeMounts | default list) }}
+{{- if has .name $chain.resumedVolumes }}
+{{- $path := printf "$(%s)/%s/volumes/%s" $const.runEnv $chain.indexExpr .name }}
+{{- with .subPath }}{{ $path = printf "%s/%s" $path . }}{{ end }}
+{{- $mounts = append $mounts (merge (dict "name" $const.volumes.resume "subPathExpr" $path) (omit . "name" "subPath")) }}
+{{- else }}
+{{- $mounts = append $mounts . }}
+{{- end }}
+{{- end }}
 {{- if and $isStep .chain.stepsDir }}
 {{- $mounts = append $mounts (dict "name" $const.volumes.steps "mountPath" $const.paths.steps) }}
 {{- end }}
 {{- if and $isStep .chain.sharded }}
 {{- $mounts = append $mounts (dict "name" $const.volumes.shards "mountPath" $const.paths.shards "readOnly" true) }}
+{{- end }}
+{{- if and $isStep .chain.resume }}
+{{- $mounts = append $mounts (dict "name" $const.volumes.resume "mountPath" $const.paths.resume) }}
 {{- end }}
 {{- with $mounts }}{{ $_ := set $container "volumeMounts" . }}{{ end }}
 {{- if not $isStep }}
@@ -75,8 +94,9 @@ $SHARD, or exit when it cannot be read.
 {{/*
 sequential-job.podSpec (dict "values" .Values "chain" the chain "volumes" the chart's volumes "serviceAccountName"
 name or "" "const" constants): the pod spec, as JSON: steps 1..n-1 (each sidecar just before its step) as
-initContainers, step n as the only container; every other field is the values' pod as written, less the chart's own
-keys and null or empty values; the volumes are the values' and the chart's. The API token is mounted only when the
+initContainers (after the step runtime, when a step is wrapped), step n as the only container; every other field is the
+values' pod as written, less the chart's own keys and null or empty values; the volumes are the values' (but those
+resume keeps on its claim) and the chart's. The API token is mounted only when the
 chart makes the ServiceAccount the steps run as, unless pod.automountServiceAccountToken says otherwise.
 */}}
 {{- define "sequential-job.podSpec" -}}
@@ -89,6 +109,10 @@ chart makes the ServiceAccount the steps run as, unless pod.automountServiceAcco
 {{- end }}
 {{- with .chain.initContainers }}{{ $_ := set $spec "initContainers" . }}{{ end }}
 {{- $_ := set $spec "containers" (list (last .chain.containers)) }}
-{{- with concat (.values.volumes | default list) .volumes }}{{ $_ := set $spec "volumes" . }}{{ end }}
+{{- $volumes := list }}
+{{- range (.values.volumes | default list) }}
+{{- if not (has .name $.chain.resumedVolumes) }}{{ $volumes = append $volumes . }}{{ end }}
+{{- end }}
+{{- with concat $volumes .volumes }}{{ $_ := set $spec "volumes" . }}{{ end }}
 {{- toJson $spec }}
 {{- end }}

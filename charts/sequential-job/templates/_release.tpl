@@ -14,8 +14,8 @@ nothing: read it with (get $ "sequentialJob"), a map of
            containers, each step's container in
            execution order; initContainers, steps 1..n-1 with each sidecar just before its step; stepsDir, whether
            the chain uses /steps; sharded; shell; volumes, the volumes the chart adds; rules, the pod failure rules
-  objects  the objects the release renders, by role: workload, filesConfigMap, shardsConfigMap, serviceAccount, role,
-           roleBinding; each {apiVersion, kind, name, namespace, labels, annotations} and what its template renders
+  objects  the objects the release renders, by role: workload, filesConfigMap, shardsConfigMap, resumeClaim,
+           serviceAccount, role, roleBinding; each {apiVersion, kind, name, namespace, labels, annotations} and what its template renders
            (spec, data, rules, roleRef, subjects). A role the values do not call for is absent.
 Labels and annotations merge here, in this order of precedence: what another value means (Kueue's labels from kueue,
 Helm's hook annotations from hook), then the values' own maps (job.labels, pod.labels, ...), then the chart's
@@ -39,23 +39,33 @@ and the content of the files and shards it mounts; not its labels or annotations
 {{- /* the chain */}}
 {{- $resolved := include "sequential-job.resolveEntries" (dict "values" $values "const" $const) | fromJson }}
 {{- $stepsDir := false }}
+{{- $wrapped := false }}
 {{- range (concat $resolved.steps $resolved.sidecars) }}
 {{- if or .wrapped .readsResults }}{{ $stepsDir = true }}{{ end }}
+{{- if .wrapped }}{{ $wrapped = true }}{{ end }}
 {{- end }}
+{{- $resume := not (not $values.resume.enabled) }}
 {{- $chain := dict "steps" $resolved.steps "sidecars" $resolved.sidecars "stepsDir" $stepsDir "sharded" (not (empty $values.shards)) "shell" $values.stepDefaults.shell }}
+{{- $_ := set $chain "wrapped" $wrapped }}
+{{- $_ = set $chain "resume" $resume }}
+{{- $_ = set $chain "resumedVolumes" (ternary ($values.resume.volumes | default list) list $resume) }}
+{{- $_ = set $chain "indexExpr" (ternary (printf "$(%s)" $const.indexEnv.batch) "0" (not (empty $values.shards))) }}
 {{- $containers := list }}
 {{- range (concat $resolved.steps $resolved.sidecars) }}
 {{- $_ := set . "container" (include "sequential-job.container" (dict "entry" . "chain" $chain "const" $const) | fromJson) }}
 {{- end }}
 {{- range $resolved.steps }}{{ $containers = append $containers .container }}{{ end }}
 {{- $initContainers := list }}
+{{- if $wrapped }}
+{{- $initContainers = append $initContainers (include "sequential-job.runtimeContainer" (dict "values" $values "const" $const) | fromJson) }}
+{{- end }}
 {{- range $i, $container := $containers }}
 {{- range $resolved.sidecars }}
 {{- if eq (int .position) $i }}{{ $initContainers = append $initContainers .container }}{{ end }}
 {{- end }}
 {{- if lt $i (sub (len $containers) 1) }}{{ $initContainers = append $initContainers $container }}{{ end }}
 {{- end }}
-{{- $_ := set $chain "containers" $containers }}
+{{- $_ = set $chain "containers" $containers }}
 {{- $_ = set $chain "initContainers" $initContainers }}
 {{- $_ = set $chain "rules" (include "sequential-job.podFailureRules" (dict "steps" $resolved.steps "job" $values.job) | fromJson).rules }}
 
@@ -109,6 +119,13 @@ so a Job never sees its inputs change under it, and new content is a new pod tem
 {{- $volumes = append $volumes (dict "name" $const.volumes.shards "configMap" (dict "name" $name)) }}
 {{- end }}
 {{- end }}
+{{- end }}
+{{- if $resume }}
+{{- $name := printf "%s-resume" (ternary $workloadName $fullname $perWorkload) }}
+{{- $claim := dict "accessModes" $values.resume.accessModes "resources" (dict "requests" (dict "storage" (toString $values.resume.size))) }}
+{{- with $values.resume.storageClassName }}{{ $_ := set $claim "storageClassName" . }}{{ end }}
+{{- $_ := set $objects "resumeClaim" (dict "apiVersion" "v1" "kind" "PersistentVolumeClaim" "name" $name "namespace" $namespace "labels" $standard "annotations" $dependencyAnnotations "spec" $claim) }}
+{{- $volumes = append $volumes (dict "name" $const.volumes.resume "persistentVolumeClaim" (dict "claimName" $name)) }}
 {{- end }}
 {{- $_ = set $chain "volumes" $volumes }}
 {{- $serviceAccountName := $values.pod.serviceAccountName | default $values.serviceAccount.name }}

@@ -13,7 +13,9 @@ sequential-job.resolveEntries (dict "values" .Values "const" constants): every s
   spec                 own with stepDefaults under it: maps deep-merge (own keys win), env merges by name,
                        volumeMounts are added after own's at paths own does not use, any other field applies where own
                        sets none (script and command count as one). A sidecar takes every default but the step-only keys.
-  wrapped              a script step that needs the chart's wrapper (a timeout, an error rule or results)
+  wrapped              a step that runs inside the chart's wrapper: it has a timeout, an error rule, results or retries,
+                       or resume is on
+  last                 the last step
   readsResults         an env entry reads an earlier step's result (fromStep)
   position             the index of the step the entry runs as (a step) or starts just before (a sidecar)
 */}}
@@ -33,9 +35,10 @@ sequential-job.resolveEntries (dict "values" .Values "const" constants): every s
 {{- end }}
 {{- $spec := include "sequential-job.defaulted" (dict "own" $own "defaults" $stepDefaults) | fromJson }}
 {{- $label := printf "steps[%d] (%s)" $i $own.name }}
-{{- $wrapped := and (not (empty $spec.script)) (or $spec.timeoutSeconds $spec.onError $spec.results) }}
+{{- $wrapped := or $values.resume.enabled $spec.timeoutSeconds $spec.onError $spec.results $spec.retries }}
 {{- $entry := dict "name" $own.name "index" $i "role" "step" "label" $label "own" $own "spec" $spec "position" $i }}
 {{- $_ := set $entry "wrapped" (not (not $wrapped)) }}
+{{- $_ = set $entry "last" (eq $i (sub (len $values.steps) 1)) }}
 {{- $_ = set $entry "readsResults" (include "sequential-job.readsResults" $spec | eq "true") }}
 {{- $steps = append $steps $entry }}
 {{- end }}

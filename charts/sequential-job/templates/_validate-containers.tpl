@@ -48,16 +48,22 @@ mounts are merged in, each problem naming the key the user set (sequential-job.o
 {{- end }}
 {{- end }}
 {{- end }}
-{{- if not $spec.script }}
+{{- if and $entry.wrapped (not $spec.script) (not $spec.command) }}
+{{- $why := "resume.enabled (which wraps every step)" }}
 {{- range $field := $const.wrapperKeys }}
-{{- if get $spec $field }}
-{{- $problems = append $problems (printf "%s: only a script step can have %s, and %s runs a command: the chart enforces %s in a small sh wrapper around the script, and a command step's image may have no shell" (include "sequential-job.origin" (merge (dict "key" $field) $at)) $field $label $field) }}
+{{- if get $spec $field }}{{ $why = include "sequential-job.origin" (merge (dict "key" $field) $at) }}{{ end }}
 {{- end }}
+{{- $problems = append $problems (printf "%s: runs the step inside the chart's wrapper, and %s sets neither command nor script: it runs its image's entrypoint, which the chart cannot see to wrap; set command (or script)" $why $label) }}
 {{- end }}
+{{- if and $isStep (eq $entry.name $const.runtimeContainer) }}
+{{- $problems = append $problems (printf "%s: %q is the name of the chart's step runtime container; rename the step" $label $entry.name) }}
 {{- end }}
 {{- else }}
 {{- if and $spec.restartPolicy (ne (toString $spec.restartPolicy) "Always") }}
 {{- $problems = append $problems (printf "%s.restartPolicy: a sidecar is an init container with restartPolicy Always, which the chart sets; leave it unset" $label) }}
+{{- end }}
+{{- if eq $entry.name $const.runtimeContainer }}
+{{- $problems = append $problems (printf "%s: %q is the name of the chart's step runtime container; rename the sidecar" $label $entry.name) }}
 {{- end }}
 {{- if and $spec.before (not (has $spec.before $stepNames)) }}
 {{- $problems = append $problems (printf "%s.before: there is no step named %q (steps: %s)" $label $spec.before (join ", " $stepNames)) }}
@@ -77,6 +83,9 @@ mounts are merged in, each problem naming the key the user set (sequential-job.o
 {{- end }}
 {{- if and $isStep $chain.sharded (or (eq $path $const.paths.shards) (hasPrefix (printf "%s/" $const.paths.shards) $path)) }}
 {{- $problems = append $problems (printf "%s: mounts volume %q at %s, where the chart mounts the shards; mount it elsewhere" $where $m.name $m.mountPath) }}
+{{- end }}
+{{- if and (has $m.name $chain.resumedVolumes) $m.subPathExpr }}
+{{- $problems = append $problems (printf "%s: mounts volume %q, which resume keeps on its claim, with subPathExpr; the chart mounts the claim with its own subPathExpr (the Job and the index), so use subPath" $where $m.name) }}
 {{- end }}
 {{- if hasKey $paths $m.mountPath }}
 {{- $problems = append $problems (printf "%s: mounts a second volume at %s (%s mounts %q there); a container's mount paths must be unique" $where $m.mountPath (get $paths $m.mountPath) $m.name) }}

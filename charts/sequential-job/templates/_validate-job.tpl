@@ -41,6 +41,13 @@ refuse the Job's fields. As {"problems": [...]}.
 {{- $completions = $shards }}
 {{- end }}
 {{- $indexed := eq $mode "Indexed" }}
+{{- if and $values.resume.enabled (not $indexed) }}
+{{- range $key := list "completions" "parallelism" }}
+{{- if gt (int (get $job $key | default 1)) 1 }}
+{{- $problems = append $problems (printf "job.%s: %d pods of a Job that is not Indexed would share one progress under resume.enabled; fan out with shards (one progress per index)" $key (int (get $job $key))) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- $howIndexed := "set shards, or job.completionMode: Indexed and job.completions" }}
 {{- if and $indexed (kindIs "invalid" $completions) }}
 {{- $problems = append $problems "job.completionMode: Indexed needs job.completions (or shards, which set it)" }}

@@ -1,7 +1,8 @@
 {{/*
 sequential-job.objectsProblems (dict "root" $ "release" the release description): problems with the release's objects
 and what names them: overrides of steps that do not exist, volumes that clash with the chart's, the ServiceAccount and
-its Role, label and annotation keys the chart owns, a Windows pod's Linux-only security settings. As {"problems": [...]}.
+its Role, label and annotation keys the chart owns, the volumes resume keeps, a Windows pod's Linux-only security
+settings and step runtime. As {"problems": [...]}.
 */}}
 {{- define "sequential-job.objectsProblems" -}}
 {{- $values := .root.Values }}
@@ -49,8 +50,26 @@ its Role, label and annotation keys the chart owns, a Windows pod's Linux-only s
 {{- end }}
 {{- end }}
 
+{{- /* resume keeps emptyDir volumes on its claim */}}
+{{- if $values.resume.enabled }}
+{{- $declared := dict }}
+{{- range ($values.volumes | default list) }}{{ $_ := set $declared .name . }}{{ end }}
+{{- range $i, $name := $values.resume.volumes }}
+{{- if not (hasKey $declared $name) }}
+{{- $problems = append $problems (printf "resume.volumes[%d]: %q is not one of volumes (%s)" $i $name (keys $declared | sortAlpha | join ", " | default "none")) }}
+{{- else if not (hasKey (get $declared $name) "emptyDir") }}
+{{- $problems = append $problems (printf "resume.volumes[%d]: %q is not an emptyDir volume; resume keeps on its claim what an emptyDir would lose with the pod" $i $name) }}
+{{- end }}
+{{- end }}
+{{- end }}
+
 {{- /* a Windows pod: Kubernetes refuses the Linux-only fields the chart's restricted defaults set */}}
 {{- if eq (toString (($values.pod.os | default dict).name)) "windows" }}
+{{- if $chain.wrapped }}
+{{- $needs := list }}
+{{- range $chain.steps }}{{ if .wrapped }}{{ $needs = append $needs .label }}{{ end }}{{ end }}
+{{- $problems = append $problems (printf "stepRuntime: pod.os.name is windows, and the chart's step runtime is a Linux busybox, which %s %s to run inside the wrapper (a timeout, an error rule, results, retries or resume)" (join ", " $needs) (ternary "needs" "need" (eq (len $needs) 1))) }}
+{{- end }}
 {{- range $field := $const.linuxPodSecurity }}
 {{- if not (kindIs "invalid" (index ($values.pod.securityContext | default dict) $field)) }}
 {{- $problems = append $problems (printf "pod.securityContext.%s: Linux only, and pod.os.name is windows (Kubernetes refuses it on a Windows pod); set it to null (values/windows.yaml removes the chart's Linux defaults)" $field) }}

@@ -38,6 +38,9 @@ and time zone database take; settings that apply only to a CronJob). As {"proble
 {{- if $values.hook.enabled }}
 {{- $problems = append $problems "hook.enabled: Helm waits only for batch/v1 Job (and Pod) hooks, so a Volcano Job hook would not hold back the release; a hook needs volcano.enabled false" }}
 {{- end }}
+{{- if $values.resume.enabled }}
+{{- $problems = append $problems "resume.enabled: a Volcano Job's pods carry no label with their Job's uid, which resume keeps each run's progress apart by (a new Volcano Job of the same name would skip the steps an old one completed); resume needs volcano.enabled false" }}
+{{- end }}
 {{- end }}
 
 {{- if $values.schedule }}
