@@ -59,7 +59,7 @@ lint: deps ## ruff, yamllint, chart-testing's ct lint, kube-score on every rende
 	PATH="$(VENV)/bin:$(ROOT)/.tools/bin:$$PATH" ct lint --config ct.yaml --charts $(CHART)
 	$(PY) -m sequential_job.kube_lint
 
-schema: deps ## regenerate values.schema.json (from values.schema.source.yaml and the Kubernetes definitions) and templates/_timezones.tpl (tzdata)
+schema: deps ## regenerate values.schema.json (from values.schema.source.yaml, values.yaml's comments and the Kubernetes definitions) and templates/_timezones.tpl (tzdata)
 	$(PY) -m sequential_job.schema
 
 docs: deps ## regenerate the values table in docs/values.md and charts/sequential-job/README.md with helm-docs

@@ -527,9 +527,9 @@ CASES: list[tuple[str, dict[str, Any], str, tuple]] = [
         (),
     ),
     (
-        "timeout-on-a-command-step",
-        steps({"name": "two", "image": "x:1", "command": ["sleep", "9"], "timeoutSeconds": 5}),
-        "steps[1] (two).timeoutSeconds: only a script step can have timeoutSeconds",
+        "timeout-on-a-step-that-runs-its-entrypoint",
+        steps({"name": "two", "image": "x:1", "args": ["9"], "timeoutSeconds": 5}),
+        "steps[1] (two).timeoutSeconds: runs the step inside the chart's wrapper, and steps[1] (two) sets neither",
         (),
     ),
     (

@@ -12,7 +12,7 @@ import pytest
 
 from sequential_job import yamlio
 from sequential_job.helm import run_helm, template_args
-from sequential_job.manifest import Manifest
+from sequential_job.manifest import RUNTIME_CONTAINER, Manifest
 from sequential_job.overlays import Overlay
 from sequential_job.paths import CHART, VALUES_DIR
 from sequential_job.render import render, values_yaml
@@ -150,23 +150,20 @@ def test_files_configmap_is_named_like_a_revisions_job_or_by_content(suffix: str
 
 def test_a_wrapped_step_hands_its_args_to_the_script() -> None:
     """Kubernetes appends args after the command: the wrapper takes a fixed number of parameters and passes the rest
-    on, so `$0 $1` are the step's args as without a wrapper."""
-    plain = {"name": "echo", "image": "busybox:1.36", "script": 'echo "$0 $1"', "args": ["x", "hello"]}
-    wrapped = {**plain, "timeoutSeconds": 10, "results": ["R"]}
-    for step in (plain, wrapped):
-        container = render(values={"steps": [step]}).steps()[0].container
-        assert container["args"] == ["x", "hello"]
-    command = render(values={"steps": [wrapped]}).steps()[0].container["command"]
-    assert command[:2] == ["sh", "-c"] and command[3:] == [
-        "sequential-job",
-        "echo",
-        "10",
-        "stopAndFail",
-        "sh",
-        "/dev/termination-log",
-        "R",
-        'echo "$0 $1"',
-    ], command
+    on, so a script gets `$0 $1` and a command its args after its own, as without a wrapper."""
+    script = {"name": "echo", "image": "busybox:1.36", "script": 'echo "$0 $1"', "args": ["x", "hello"]}
+    command = {"name": "echo", "image": "busybox:1.36", "command": ["echo", "-n"], "args": ["x", "hello"]}
+    for plain in (script, command):
+        wrapped = {**plain, "timeoutSeconds": 10, "results": ["R"]}
+        for step in (plain, wrapped):
+            assert render(values={"steps": [step]}).steps()[0].container["args"] == ["x", "hello"]
+        manifest = render(values={"steps": [wrapped]})
+        got = manifest.steps()[0].container["command"]
+        runtime = ["/steps/.runtime/busybox", "sh", "/steps/.runtime/wrapper"]
+        params = ["echo", "10", "stopAndFail", "0", "", "0", "0", "1", "R", "/dev/termination-log"]
+        tail = ["script", "sh", 'echo "$0 $1"'] if "script" in plain else ["exec", "echo", "-n"]
+        assert got == runtime + params + tail, got
+        assert manifest.runtime()["name"] == RUNTIME_CONTAINER, "the runtime container is not named as manifest says"
 
 
 @pytest.mark.parametrize("name", ["gitops.yaml", "nightly.yaml"])

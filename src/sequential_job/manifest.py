@@ -15,6 +15,9 @@ VOLCANO_JOB = ("batch.volcano.sh/v1alpha1", "Job")
 CRON_JOB = ("batch/v1", "CronJob")
 VOLCANO_CRON_JOB = ("batch.volcano.sh/v1alpha1", "CronJob")
 WORKLOADS = (JOB, VOLCANO_JOB, CRON_JOB, VOLCANO_CRON_JOB)
+# The init container that installs the step runtime when a step is wrapped (the chart's constants, runtimeContainer;
+# tests/test_release_objects.py holds the two equal): it runs before the steps and is none of them.
+RUNTIME_CONTAINER = "sequential-job-runtime"
 
 
 @dataclass(frozen=True)
@@ -88,13 +91,19 @@ class Manifest:
         return self.pod_template()["spec"]
 
     def steps(self) -> list[Step]:
-        """Steps in execution order: the init containers that are not sidecars, then the regular container(s)."""
+        """Steps in execution order: the init containers that are neither sidecars nor the step runtime, then the
+        regular container(s)."""
         spec = self.pod_spec()
-        inits = [c for c in spec.get("initContainers", []) if not is_sidecar(c)]
+        inits = [c for c in spec.get("initContainers", []) if not is_sidecar(c) and c["name"] != RUNTIME_CONTAINER]
         mains = spec.get("containers", [])
         return [Step(i, True, c) for i, c in enumerate(inits)] + [
             Step(len(inits) + i, False, c) for i, c in enumerate(mains)
         ]
+
+    def runtime(self) -> dict[str, Any] | None:
+        """The step runtime's init container, if a step is wrapped."""
+        found = [c for c in self.pod_spec().get("initContainers", []) if c["name"] == RUNTIME_CONTAINER]
+        return found[0] if found else None
 
     def sidecars(self) -> list[dict[str, Any]]:
         """The native sidecars: init containers with restartPolicy Always, in the order they start."""

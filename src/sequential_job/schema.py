@@ -1,13 +1,15 @@
-"""Write the chart's values.schema.json from its hand-written source and the Kubernetes OpenAPI definitions, and the
-list of time zone names its templates check cronJob.timeZone against.
+"""Write the chart's values.schema.json from its hand-written source, values.yaml's comments and the Kubernetes
+OpenAPI definitions, and the list of time zone names its templates check cronJob.timeZone against.
 
 `make schema` runs this (`python -m sequential_job.schema`); `--check` exits 1 when a committed file differs from
-what it would write. The source,
+what it would write, naming each value whose description differs. The source,
 charts/sequential-job/values.schema.source.yaml, says what the chart owns and which Kubernetes definitions to take
 (its header lists what the generator understands beyond JSON Schema); the definitions come from the pinned
 kubernetes-validate package's strict set for `x-kubernetes-definitions`, embedded under `definitions` with everything
-they reach. The time zones come from the pinned tzdata package (the IANA database), written as a named template into
-charts/sequential-job/templates/_timezones.tpl: a schema `enum` of some 600 names would print them all in its error.
+they reach. Each value's description is its `# --` comment in values.yaml, as helm-docs reads it for the values
+tables, so the tables and an editor's hover say the same. The time zones come from the pinned tzdata package (the
+IANA database), written as a named template into charts/sequential-job/templates/_timezones.tpl: a schema `enum` of
+some 600 names would print them all in its error.
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ import kubernetes_validate
 import tzdata
 import yaml
 
+from sequential_job import docs
 from sequential_job.paths import CHART, ROOT
 
 SOURCE = CHART / "values.schema.source.yaml"
 OUTPUT = CHART / "values.schema.json"
+VALUES = CHART / "values.yaml"
+# A helm-docs template that prints its rows for values.yaml (key, description, ...) as JSON.
+DESCRIPTIONS_TEMPLATE = ROOT / "scripts" / "values-descriptions.gotmpl"
 TIME_ZONES = CHART / "templates" / "_timezones.tpl"
 TIME_ZONES_TEMPLATE = "sequential-job.timeZones"
 DEFS = "definitions"
@@ -51,6 +57,19 @@ FORBIDDEN_KEYWORDS = ("propertyNames",)
 
 def load_source() -> dict[str, Any]:
     return yaml.safe_load(SOURCE.read_text())
+
+
+def load_values() -> dict[str, Any]:
+    return yaml.safe_load(VALUES.read_text())
+
+
+def value_descriptions() -> dict[str, str]:
+    """Each value's description, keyed like `job.nameSuffix`: its `# --` comment in values.yaml as helm-docs reads it
+    (the lines joined, without a `(type)` prefix or the `# @default --` line); empty for a value without one."""
+    proc = docs.helm_docs(f"--template-files={DESCRIPTIONS_TEMPLATE}")
+    if proc.returncode != 0:
+        raise SystemExit(f"helm-docs failed (exit {proc.returncode}):\n{proc.stderr}")
+    return {row["Key"]: row["Description"] or row["AutoDescription"] for row in json.loads(proc.stdout)}
 
 
 def definitions_version(source: dict[str, Any] | None = None) -> str:
@@ -153,8 +172,66 @@ def _expand_fields(node: dict[str, Any], kube: dict[str, Any]) -> None:
     node.update(expanded)
 
 
-def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[str, Any]:
-    """The values schema: the source with its directives carried out and the Kubernetes definitions it reaches."""
+def _value_properties(
+    schema: dict[str, Any], values: dict[str, Any], key_prefix: str = "", pointer: str = ""
+) -> Iterator[tuple[str, str, dict[str, Any], str]]:
+    """Each key values.yaml sets, as (its name like `job.nameSuffix`, the JSON pointer of its property in `schema`,
+    the `properties` that hold it or would, its key there): the top-level keys, and those inside every value whose
+    schema declares properties of its own (job, pod, stepDefaults, ...), not inside a Kubernetes field or a map
+    (pod.securityContext, job.labels), which the schema takes whole."""
+    properties = schema.get("properties", {})
+    for key, value in values.items():
+        path, at = f"{key_prefix}{key}", f"{pointer}/properties/{key.replace('~', '~0').replace('/', '~1')}"
+        yield path, at, properties, key
+        node = properties.get(key)
+        if isinstance(value, dict) and isinstance(node, dict) and "properties" in node:
+            yield from _value_properties(node, value, f"{path}.", at)
+
+
+def _refuse_source_descriptions(schema: dict[str, Any], values: dict[str, Any]) -> None:
+    """A value values.yaml sets is described there only, so the source may not describe it a second time."""
+    described = [
+        path for path, _, props, key in _value_properties(schema, values) if "description" in props.get(key, {})
+    ]
+    if described:
+        raise SystemExit(
+            f"{SOURCE.name} describes {', '.join(described)}, which {VALUES.name} sets: a value's description is "
+            f"its `# --` comment in {VALUES.name} only. Move the text there and remove the `description` here."
+        )
+
+
+def _describe_values(schema: dict[str, Any], values: dict[str, Any], descriptions: dict[str, str]) -> None:
+    """Give the property of every value values.yaml sets its `# --` comment as description (first, for people
+    reading the JSON), in a copy of the node: YAML anchors make one node serve several properties."""
+    problems, seen = [], set()
+    for path, _, properties, key in _value_properties(schema, values):
+        seen.add(path)
+        if key not in properties:
+            problems.append(f"{VALUES.name} sets {path}, which the schema does not declare")
+        elif not descriptions.get(path):
+            problems.append(f"{VALUES.name}: {path} has no `# --` comment (its description)")
+        else:
+            node = {k: v for k, v in properties[key].items() if k != "description"}
+            properties[key] = {"description": descriptions[path], **node}
+    # helm-docs also reads a comment on a key inside a value the schema takes whole, which no property can carry.
+    unplaced = sorted(path for path, text in descriptions.items() if text and path not in seen)
+    problems += [
+        f"{VALUES.name} describes {path}, inside a value the schema takes whole (a Kubernetes field or a map): "
+        f"describe it in its parent's `# --` comment"
+        for path in unplaced
+    ]
+    if problems:
+        raise SystemExit("\n".join(problems))
+
+
+def generate(
+    source: dict[str, Any],
+    kube_definitions: dict[str, Any],
+    values: dict[str, Any] | None = None,
+    descriptions: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """The values schema: the source with its directives carried out and the Kubernetes definitions it reaches; with
+    `values` (values.yaml) and their `descriptions` (value_descriptions()), each value described by its comment."""
     schema = copy.deepcopy(source)
     version = definitions_version(schema)
     kube = {name: _clean(d) for name, d in kube_definitions.items()}
@@ -162,8 +239,12 @@ def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[s
     schema.pop(VERSION)
     schema.pop(SHARED, None)  # its anchors were resolved when the YAML was read
     own_defs: dict[str, Any] = schema.pop(DEFS, {})
+    if values is not None:
+        _refuse_source_descriptions(schema, values)
     for node in [n for n in _walk([schema, own_defs]) if FIELDS in n]:
         _expand_fields(node, kube)
+    if values is not None:
+        _describe_values(schema, values, descriptions or {})
 
     embedded: dict[str, Any] = {}
     pending = _refs([schema, own_defs]) - set(own_defs)
@@ -181,8 +262,8 @@ def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[s
 
     package = importlib.metadata.version("kubernetes-validate")
     comment = (
-        f"Generated by `make schema` from values.schema.source.yaml and the Kubernetes {version} definitions "
-        f"(kubernetes-validate {package}). Do not edit."
+        f"Generated by `make schema` from values.schema.source.yaml, values.yaml's `# --` comments (the values' "
+        f"descriptions) and the Kubernetes {version} definitions (kubernetes-validate {package}). Do not edit."
     )
     head = {"$schema": schema.pop("$schema"), "$comment": comment}
     return head | schema | {DEFS: own_defs | dict(sorted(embedded.items()))}
@@ -190,8 +271,44 @@ def generate(source: dict[str, Any], kube_definitions: dict[str, Any]) -> dict[s
 
 def render() -> str:
     source = load_source()
-    schema = generate(source, kubernetes_definitions(definitions_version(source)))
+    kube = kubernetes_definitions(definitions_version(source))
+    schema = generate(source, kube, load_values(), value_descriptions())
     return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def _at(document: Any, pointer: str) -> Any:
+    """The node at a JSON pointer, or None."""
+    for part in pointer.split("/")[1:]:
+        if not isinstance(document, dict):
+            return None
+        document = document.get(part.replace("~1", "/").replace("~0", "~"))
+    return document
+
+
+def described_drift(committed: str, generated: str, values: dict[str, Any]) -> list[str]:
+    """Each value of `values` whose description in the `committed` values.schema.json is not the one in the
+    `generated` one (its `# --` comment in values.yaml), as a message that names it and says how to fix it."""
+    current, wanted = json.loads(committed), json.loads(generated)
+    return [
+        f"{OUTPUT.relative_to(ROOT)}: {key}'s description is not its `# --` comment in {VALUES.name}, where values "
+        f"are described: edit that comment (never {OUTPUT.name}), then run `make schema`"
+        for key, pointer, properties, prop in _value_properties(wanted, values)
+        if _at(current, f"{pointer}/description") != properties.get(prop, {}).get("description")
+    ]
+
+
+def stale(path: Path, text: str) -> list[str]:
+    """Why the file at `path` is not `text`, what `make schema` writes there (nothing when it is): for
+    values.schema.json, each value whose description differs, else that the file is stale."""
+    if path.is_file() and path.read_text() == text:
+        return []
+    stale_file = f"{path.relative_to(ROOT)} is stale: run `make schema`"
+    if path != OUTPUT or not path.is_file():
+        return [stale_file]
+    try:
+        return described_drift(path.read_text(), text, load_values()) or [stale_file]
+    except json.JSONDecodeError as e:
+        return [f"{stale_file} (it is not JSON: {e})"]
 
 
 def time_zones() -> list[str]:
@@ -223,10 +340,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = outputs()
     if args.check:
-        stale = [path for path, text in files.items() if not path.is_file() or path.read_text() != text]
-        for path in stale:
-            print(f"{path.relative_to(ROOT)} is stale: run `make schema`", file=sys.stderr)
-        return 1 if stale else 0
+        problems = [problem for path, text in files.items() for problem in stale(path, text)]
+        for problem in problems:
+            print(problem, file=sys.stderr)
+        return 1 if problems else 0
     for path, text in files.items():
         path.write_text(text)
         print(f"wrote {path.relative_to(ROOT)} ({len(text.encode()) // 1024} KiB)")
