@@ -12,7 +12,8 @@ IMAGES="$ROOT/.tools/cluster/images"
 PAUSE_REF=sequential-job.local/pause:1
 BUSYBOX_REF=sequential-job.local/busybox:1
 KUBECTL_REF=sequential-job.local/kubectl:1
-ALIASES=(docker.io/library/alpine:3.11 docker.io/library/busybox:1.36)
+# docker.io/library/busybox:1.37.0-musl is the chart's default stepRuntime.image (a static busybox, as Debian's is).
+ALIASES=(docker.io/library/alpine:3.11 docker.io/library/busybox:1.36 docker.io/library/busybox:1.37.0-musl)
 
 # build NAME ENTRYPOINT FILL-FUNCTION: an OCI archive NAME.tar with one layer made by FILL-FUNCTION ROOTFS.
 build() {
