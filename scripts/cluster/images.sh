@@ -51,8 +51,10 @@ build_all() {
   mkdir -p "$IMAGES"
   [ -x /bin/busybox ] || die "/bin/busybox is missing: scripts/cluster/host-packages.sh installs busybox-static"
   local want
-  # the files' content, not their paths: checkouts that share .tools/ must agree on the stamp
-  want="$(cat "$CBIN/pause" /bin/busybox "$KBIN/kubectl" "$0" | sha256sum | cut -d' ' -f1)"
+  # What the archives are made of, by content (not paths, and not the import's aliases): checkouts that share
+  # .tools/ must agree on the stamp, or each would rebuild the images under another's running import.
+  want="$({ cat "$CBIN/pause" /bin/busybox "$KBIN/kubectl"; declare -f build fill_pause fill_busybox fill_kubectl; } |
+    sha256sum | cut -d' ' -f1)"
   if [ -f "$IMAGES/pause.tar" ] && [ -f "$IMAGES/busybox.tar" ] && [ -f "$IMAGES/kubectl.tar" ] &&
     [ "$(cat "$IMAGES/stamp" 2>/dev/null)" = "$want" ]; then
     say "images: cached"
