@@ -118,7 +118,7 @@ e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on th
 # `make bench QUICK=1` (CI) measures the parts that need no cluster with fewer sizes and repetitions, into
 # bench/quick/ (ignored by git), so the script cannot rot.
 BENCH_QUICK := $(filter-out 0 no false,$(QUICK))
-BENCH_CLUSTER_PARTS ?= handoff,limit,verify,fanout,shardlimit,wait
+BENCH_CLUSTER_PARTS ?= handoff,limit,verify,fanout,shardlimit,wait,runtime,failure
 comma := ,
 # (not on CLUSTER=existing, whose kubelet the bench cannot reconfigure)
 BENCH_EVENTED := $(if $(filter existing,$(CLUSTER)),,$(filter handoff,$(subst $(comma), ,$(BENCH_CLUSTER_PARTS))))

@@ -349,6 +349,44 @@ def wait_section(r: dict[str, Any]) -> list[str]:
     return lines + _table(header, rows)
 
 
+def runtime_section(r: dict[str, Any]) -> list[str]:
+    header = ["steps", "hand-off s, median (min-max)", "install to first step's start, s", "install to Complete, s"]
+    rows = []
+    for kind, d in r["kinds"].items():
+        rows.append(
+            [
+                f"{r['steps']} {kind}",
+                _spread(d["gap_seconds"]),
+                _spread(d["first_start_seconds"], "{:.1f}"),
+                _spread(d["total_seconds"], "{:.1f}"),
+            ]
+        )
+    lines = [
+        f"**The step runtime** (embedded cluster, {r['repetitions']} runs per row; `wrapped`: every step has a "
+        "timeout, so a first init container installs the static busybox and every step runs under the wrapper)",
+        "",
+    ]
+    return lines + _table(header, rows)
+
+
+def failure_section(r: dict[str, Any]) -> list[str]:
+    header = ["after a failure, the chain", "install to Complete, s", "pods", "step runs"]
+    names = {
+        "backoffLimit": "`backoffLimit: 1` alone: a new pod runs every step again",
+        "retries": "`retries: {limit: 1}`: the step runs again in place",
+        "resume": "`resume` and `backoffLimit: 1`: a new pod skips the completed steps",
+    }
+    rows = [
+        [names[way], f"{d['total_seconds']:.1f}", str(d["pods"]), str(d["step_runs"])] for way, d in r["ways"].items()
+    ]
+    lines = [
+        f"**Retry the step, not the chain** (embedded cluster; {r['steps']} steps of {r['step_seconds']} s, step "
+        f"{r['fails_at']} fails once; the steps alone take {r['floor_seconds']} s)",
+        "",
+    ]
+    return lines + _table(header, rows)
+
+
 def handoff_evented_section(evented: dict[str, Any], generic: dict[str, Any] | None) -> list[str]:
     """The same handoff measurement on a kubelet with the EventedPLEG feature gate, beside the generic one."""
     lines = [
@@ -405,6 +443,8 @@ SECTIONS = (
     ("fanout", fanout_section),
     ("shardlimit", shardlimit_section),
     ("wait", wait_section),
+    ("runtime", runtime_section),
+    ("failure", failure_section),
 )
 
 
