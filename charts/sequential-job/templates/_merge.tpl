@@ -54,25 +54,17 @@ Returns {"volumeMounts": [...]}.
 {{- end }}
 
 {{/*
-sequential-job.withoutEmpty: a map without its null and empty ("", [], {}) values, which Kubernetes reads as unset
-anyway (false and 0 are kept); a null is how a values file removes a chart default. Returns JSON.
+sequential-job.fieldsSet (list map keys): the map's fields but those named in keys and those null or empty ("", [],
+{}), which Kubernetes reads as unset anyway (false and 0 are kept); a null is how a values file removes a chart
+default. Returns JSON.
 */}}
-{{- define "sequential-job.withoutEmpty" -}}
-{{- $kept := dict }}
-{{- range $key, $value := . }}
-{{- if or $value (kindIs "bool" $value) (kindIs "float64" $value) (kindIs "int" $value) (kindIs "int64" $value) }}
-{{- $_ := set $kept $key $value }}
-{{- end }}
-{{- end }}
-{{- toJson $kept }}
-{{- end }}
-
-{{/* sequential-job.omitKeys (list map keys): a shallow copy of map without the keys in the list. Returns JSON. */}}
-{{- define "sequential-job.omitKeys" -}}
-{{- $keys := index . 1 }}
+{{- define "sequential-job.fieldsSet" -}}
+{{- $omit := index . 1 }}
 {{- $kept := dict }}
 {{- range $key, $value := (index . 0 | default dict) }}
-{{- if not (has $key $keys) }}{{ $_ := set $kept $key $value }}{{ end }}
+{{- if and (not (has $key $omit)) (or $value (kindIs "bool" $value) (kindIs "float64" $value) (kindIs "int" $value) (kindIs "int64" $value)) }}
+{{- $_ := set $kept $key $value }}
+{{- end }}
 {{- end }}
 {{- toJson $kept }}
 {{- end }}

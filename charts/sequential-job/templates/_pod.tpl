@@ -19,8 +19,7 @@ adds CAP_SYS_ADMIN (Kubernetes refuses the two together); the step's own does (a
 {{- $const := .const }}
 {{- $chain := .chain }}
 {{- $isStep := eq $entry.role "step" }}
-{{- $container := include "sequential-job.omitKeys" (list $spec (concat $const.stepKeys $const.sidecarKeys)) | fromJson }}
-{{- $container = include "sequential-job.withoutEmpty" $container | fromJson }}
+{{- $container := include "sequential-job.fieldsSet" (list $spec (concat $const.stepKeys $const.sidecarKeys)) | fromJson }}
 {{- $script := $spec.script }}
 {{- if and $script $isStep .chain.sharded }}
 {{- $script = printf "%s\n%s" (include "sequential-job.shardPreamble" $const) $script }}
@@ -101,8 +100,7 @@ chart makes the ServiceAccount the steps run as, unless pod.automountServiceAcco
 */}}
 {{- define "sequential-job.podSpec" -}}
 {{- $pod := .values.pod }}
-{{- $spec := include "sequential-job.omitKeys" (list $pod .const.podKeys) | fromJson }}
-{{- $spec = include "sequential-job.withoutEmpty" $spec | fromJson }}
+{{- $spec := include "sequential-job.fieldsSet" (list $pod .const.podKeys) | fromJson }}
 {{- with .serviceAccountName }}{{ $_ := set $spec "serviceAccountName" . }}{{ end }}
 {{- if not (hasKey $spec "automountServiceAccountToken") }}
 {{- $_ := set $spec "automountServiceAccountToken" (.values.serviceAccount.create | default false) }}

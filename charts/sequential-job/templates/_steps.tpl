@@ -22,16 +22,19 @@ sequential-job.resolveEntries (dict "values" .Values "const" constants): every s
 {{- define "sequential-job.resolveEntries" -}}
 {{- $values := .values }}
 {{- $const := .const }}
-{{- $stepDefaults := include "sequential-job.omitKeys" (list $values.stepDefaults $const.defaultsOnlyKeys) | fromJson }}
-{{- $sidecarDefaults := include "sequential-job.omitKeys" (list $stepDefaults $const.stepOnlyKeys) | fromJson }}
+{{- $stepDefaults := include "sequential-job.fieldsSet" (list $values.stepDefaults $const.defaultsOnlyKeys) | fromJson }}
+{{- $sidecarDefaults := include "sequential-job.fieldsSet" (list $stepDefaults $const.stepOnlyKeys) | fromJson }}
 {{- $positions := dict }}
 {{- range $i, $step := $values.steps }}{{ $_ := set $positions (toString $step.name) $i }}{{ end }}
 {{- $steps := list }}
 {{- range $i, $step := $values.steps }}
 {{- $override := get ($values.stepOverrides | default dict) (toString $step.name) | default dict }}
-{{- $own := include "sequential-job.deepMerge" (list $step (omit $override "env")) | fromJson }}
+{{- $own := $step }}
+{{- if $override }}
+{{- $own = include "sequential-job.deepMerge" (list $step (omit $override "env")) | fromJson }}
 {{- with $override.env }}
 {{- $_ := set $own "env" (include "sequential-job.mergeEnv" (list $step.env .) | fromJson).env }}
+{{- end }}
 {{- end }}
 {{- $spec := include "sequential-job.defaulted" (dict "own" $own "defaults" $stepDefaults) | fromJson }}
 {{- $label := printf "steps[%d] (%s)" $i $own.name }}
@@ -62,11 +65,16 @@ own, by the rules of sequential-job.resolveEntries. Returns JSON.
 {{- $defaults := omit .defaults "env" "volumeMounts" }}
 {{- if or $own.script $own.command }}{{ $defaults = omit $defaults "script" "command" }}{{ end }}
 {{- $merged := include "sequential-job.deepMerge" (list $defaults (omit $own "env" "volumeMounts")) | fromJson }}
-{{- with (include "sequential-job.mergeEnv" (list .defaults.env $own.env) | fromJson).env }}
-{{- $_ := set $merged "env" . }}
+{{- /* each list merged only when both sides have one: the merge is a JSON round trip per step */}}
+{{- if and .defaults.env $own.env }}
+{{- $_ := set $merged "env" (include "sequential-job.mergeEnv" (list .defaults.env $own.env) | fromJson).env }}
+{{- else if (.defaults.env | default $own.env) }}
+{{- $_ := set $merged "env" (.defaults.env | default $own.env) }}
 {{- end }}
-{{- with (include "sequential-job.mergeMounts" (list $own.volumeMounts .defaults.volumeMounts) | fromJson).volumeMounts }}
-{{- $_ := set $merged "volumeMounts" . }}
+{{- if and .defaults.volumeMounts $own.volumeMounts }}
+{{- $_ := set $merged "volumeMounts" (include "sequential-job.mergeMounts" (list $own.volumeMounts .defaults.volumeMounts) | fromJson).volumeMounts }}
+{{- else if ($own.volumeMounts | default .defaults.volumeMounts) }}
+{{- $_ := set $merged "volumeMounts" ($own.volumeMounts | default .defaults.volumeMounts) }}
 {{- end }}
 {{- toJson $merged }}
 {{- end }}

@@ -70,27 +70,32 @@ mounts are merged in, each problem naming the key the user set (sequential-job.o
 {{- end }}
 {{- end }}
 
-{{- /* mounts: every volume declared, none where the chart mounts, each path once */}}
+{{- /* mounts: every volume declared, none where the chart mounts, each path once (the path named only when wrong) */}}
 {{- $paths := dict }}
 {{- range $j, $m := $spec.volumeMounts }}
-{{- $where := include "sequential-job.origin" (merge (dict "key" "volumeMounts" "matchField" "mountPath" "matchValue" $m.mountPath "shared" true) $at) }}
 {{- $path := trimSuffix "/" $m.mountPath }}
+{{- $wrong := list }}
 {{- if not (has $m.name $declared) }}
-{{- $problems = append $problems (printf "%s: mounts volume %q at %s, which volumes does not declare (declared: %s)" $where $m.name $m.mountPath $declaredText) }}
+{{- $wrong = append $wrong (printf "mounts volume %q at %s, which volumes does not declare (declared: %s)" $m.name $m.mountPath $declaredText) }}
 {{- end }}
 {{- if and $isStep $chain.stepsDir (eq $path $const.paths.steps) }}
-{{- $problems = append $problems (printf "%s: mounts volume %q at %s, where the chart mounts the steps' exit codes and results (a step here has a timeout, an error rule or results); mount it elsewhere" $where $m.name $m.mountPath) }}
+{{- $wrong = append $wrong (printf "mounts volume %q at %s, where the chart mounts the steps' exit codes and results (a step here has a timeout, an error rule or results); mount it elsewhere" $m.name $m.mountPath) }}
 {{- end }}
 {{- if and $isStep $chain.sharded (or (eq $path $const.paths.shards) (hasPrefix (printf "%s/" $const.paths.shards) $path)) }}
-{{- $problems = append $problems (printf "%s: mounts volume %q at %s, where the chart mounts the shards; mount it elsewhere" $where $m.name $m.mountPath) }}
+{{- $wrong = append $wrong (printf "mounts volume %q at %s, where the chart mounts the shards; mount it elsewhere" $m.name $m.mountPath) }}
 {{- end }}
 {{- if and (has $m.name $chain.resumedVolumes) $m.subPathExpr }}
-{{- $problems = append $problems (printf "%s: mounts volume %q, which resume keeps on its claim, with subPathExpr; the chart mounts the claim with its own subPathExpr (the Job and the index), so use subPath" $where $m.name) }}
+{{- $wrong = append $wrong (printf "mounts volume %q, which resume keeps on its claim, with subPathExpr; the chart mounts the claim with its own subPathExpr (the Job and the index), so use subPath" $m.name) }}
 {{- end }}
 {{- if hasKey $paths $m.mountPath }}
-{{- $problems = append $problems (printf "%s: mounts a second volume at %s (%s mounts %q there); a container's mount paths must be unique" $where $m.mountPath (get $paths $m.mountPath) $m.name) }}
+{{- $first := include "sequential-job.origin" (merge (dict "key" "volumeMounts" "matchField" "mountPath" "matchValue" $m.mountPath "shared" true) $at) }}
+{{- $wrong = append $wrong (printf "mounts a second volume at %s (%s mounts %q there); a container's mount paths must be unique" $m.mountPath $first $m.name) }}
 {{- else }}
-{{- $_ := set $paths $m.mountPath $where }}
+{{- $_ := set $paths $m.mountPath $j }}
+{{- end }}
+{{- if $wrong }}
+{{- $where := include "sequential-job.origin" (merge (dict "key" "volumeMounts" "matchField" "mountPath" "matchValue" $m.mountPath "shared" true) $at) }}
+{{- range $wrong }}{{ $problems = append $problems (printf "%s: %s" $where .) }}{{ end }}
 {{- end }}
 {{- end }}
 
@@ -135,15 +140,16 @@ mounts are merged in, each problem naming the key the user set (sequential-job.o
 {{- /* security contexts Kubernetes refuses */}}
 {{- with $container.securityContext }}
 {{- $context := . }}
-{{- $where := include "sequential-job.origin" (merge (dict "key" "securityContext") $at) }}
 {{- $escalates := .privileged }}
 {{- range ((.capabilities | default dict).add | default list) }}
 {{- if has (toString .) $const.privilegedCapabilities }}{{ $escalates = true }}{{ end }}
 {{- end }}
 {{- if and $escalates (eq (toString .allowPrivilegeEscalation) "false") }}
+{{- $where := include "sequential-job.origin" (merge (dict "key" "securityContext") $at) }}
 {{- $problems = append $problems (printf "%s.allowPrivilegeEscalation: false cannot go with privileged: true or CAP_SYS_ADMIN, which escalate privileges (Kubernetes refuses the two together); leave it unset" $where) }}
 {{- end }}
 {{- if $windows }}
+{{- $where := include "sequential-job.origin" (merge (dict "key" "securityContext") $at) }}
 {{- $own := $entry.own.securityContext | default dict }}
 {{- range $field := $const.linuxContainerSecurity }}
 {{- if not (kindIs "invalid" (index $context $field)) }}

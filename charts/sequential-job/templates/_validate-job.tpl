@@ -11,8 +11,7 @@ refuse the Job's fields. As {"problems": [...]}.
 {{- $chain := .release.chain }}
 {{- $problems := list }}
 {{- if not $values.volcano.enabled }}
-{{- $job := include "sequential-job.omitKeys" (list $values.job (without $const.jobKeys "podFailurePolicy")) | fromJson }}
-{{- $job = include "sequential-job.withoutEmpty" $job | fromJson }}
+{{- $job := include "sequential-job.fieldsSet" (list $values.job (without $const.jobKeys "podFailurePolicy")) | fromJson }}
 {{- $shards := len ($values.shards | default list) }}
 {{- $containerNames := list }}
 {{- range (concat $chain.steps $chain.sidecars) }}{{ $containerNames = append $containerNames .name }}{{ end }}

@@ -17,8 +17,8 @@ and time zone database take; settings that apply only to a CronJob). As {"proble
 {{- $problems = append $problems (printf "volcano.minAvailable: %d is more than the %d %s the Volcano Job runs (%s); at most %d" (int $values.volcano.minAvailable) $pods (ternary "pod" "pods" (eq $pods 1)) (ternary "one per shard" "a chain without shards is one pod" (gt $shards 0)) $pods) }}
 {{- end }}
 {{- $hints := dict "activeDeadlineSeconds" "use pod.activeDeadlineSeconds" "backoffLimit" "use volcano.maxRetry" "parallelism" "Volcano creates every shard's pod at once and volcano.minAvailable gangs them; set job.parallelism: null" "completions" "shards set the number of pods; set job.completions: null" "completionMode" "shards set the number of pods; set job.completionMode: null" "podFailurePolicy" "use volcano.policies, which can match exitCode too" "ignoreDisruptions" "use volcano.policies (a PodEvicted event)" }}
-{{- $job := include "sequential-job.omitKeys" (list $values.job (list "labels" "annotations" "nameSuffix" "ttlSecondsAfterFinished")) | fromJson }}
-{{- range $key, $value := include "sequential-job.withoutEmpty" $job | fromJson }}
+{{- $job := include "sequential-job.fieldsSet" (list $values.job (list "labels" "annotations" "nameSuffix" "ttlSecondsAfterFinished")) | fromJson }}
+{{- range $key, $value := $job }}
 {{- if not (or (and (eq $key "backoffLimit") (eq (toString $value) "0")) (and (eq $key "ignoreDisruptions") (not $value))) }}
 {{- $shown := toJson $value }}
 {{- if gt (len $shown) 40 }}{{ $shown = printf "%s..." (trunc 37 $shown) }}{{ end }}

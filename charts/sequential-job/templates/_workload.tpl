@@ -21,8 +21,7 @@ one completion per shard.
 */}}
 {{- define "sequential-job.jobSpec" -}}
 {{- $values := .values }}
-{{- $spec := include "sequential-job.omitKeys" (list $values.job .const.jobKeys) | fromJson }}
-{{- $spec = include "sequential-job.withoutEmpty" $spec | fromJson }}
+{{- $spec := include "sequential-job.fieldsSet" (list $values.job .const.jobKeys) | fromJson }}
 {{- with .rules }}{{ $_ := set $spec "podFailurePolicy" (dict "rules" .) }}{{ end }}
 {{- if not (or (hasKey $spec "backoffLimit") (hasKey $spec "backoffLimitPerIndex")) }}
 {{- $_ := set $spec "backoffLimit" 0 }}
@@ -69,7 +68,7 @@ or Volcano's, which share these fields), as JSON: the schedule, the cronJob sett
 Forbid unless set (a chain must not overlap itself), and the job template.
 */}}
 {{- define "sequential-job.cronJobSpec" -}}
-{{- $spec := include "sequential-job.withoutEmpty" .values.cronJob | fromJson }}
+{{- $spec := include "sequential-job.fieldsSet" (list .values.cronJob list) | fromJson }}
 {{- $_ := set $spec "schedule" .values.schedule }}
 {{- $_ = set $spec "concurrencyPolicy" (.values.cronJob.concurrencyPolicy | default "Forbid") }}
 {{- $_ = set $spec "jobTemplate" .jobTemplate }}
