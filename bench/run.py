@@ -26,12 +26,11 @@ from typing import Any
 
 from bench import harness_cost, render_scaling, reservation, schema_cost, shards
 from bench.common import load_average, machine
-from sequential_job.paths import ROOT
+from sequential_job.paths import README, ROOT
 from sequential_job.readme_section import replace_section
 
 NO_CLUSTER = ("render", "schema", "harness", "reservation", "shards")
 CLUSTER = ("handoff", "handoff-evented", "limit", "verify", "fanout", "shardlimit", "wait")
-README = ROOT / "README.md"
 BEGIN, END = "<!-- bench:begin", "<!-- bench:end -->"
 
 

@@ -6,7 +6,7 @@ import sys
 import yaml
 
 from sequential_job import chart, docs
-from sequential_job.paths import CHART, ROOT
+from sequential_job.paths import README, VALUES_YAML
 from sequential_job.render import render
 
 
@@ -16,9 +16,9 @@ def test_readme_values_table_is_current() -> None:
 
 
 def test_values_table_covers_every_top_level_value() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = README.read_text()
     keys = [row.split("|")[1].strip() for row in readme.splitlines() if row.startswith("| ") and "|" in row[2:]]
-    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    values = yaml.safe_load(VALUES_YAML.read_text())
     missing = [k for k in values if not any(key == k or key.startswith(k + ".") for key in keys)]
     assert missing == [], f"values missing from the README's values table: {missing}"
 

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sequential_job.manifest import Manifest
-from sequential_job.paths import ROOT
+from sequential_job.paths import README
 from sequential_job.render import render
 from sequential_job.values import chain, fanout
 
@@ -109,7 +109,7 @@ def test_ten_thousand_short_shards_render() -> None:
 
 
 def test_the_readme_example_fans_out_with_per_index_failures() -> None:
-    readme = (ROOT / "README.md").read_text()
+    readme = README.read_text()
     example = readme.split("## Fan-out", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
     manifest = render(values=yaml.safe_load(example))
     spec = manifest.workload()["spec"]

@@ -13,7 +13,8 @@ import argparse
 import subprocess
 import sys
 
-from sequential_job.paths import CHART, ROOT, tool
+from sequential_job.paths import CHART, ROOT
+from sequential_job.tools import tool
 
 README = ROOT / "README.md"
 CHART_README = CHART / "README.md"

@@ -22,10 +22,9 @@ from pathlib import Path
 
 from sequential_job.chart import oldest_kubernetes
 from sequential_job.cluster_versions import default_minor, release
-from sequential_job.paths import ROOT
+from sequential_job.paths import README, ROOT
 from sequential_job.readme_section import replace_section
 
-README = ROOT / "README.md"
 BEGIN, END = "<!-- e2e-matrix:begin", "<!-- e2e-matrix:end -->"
 
 

@@ -43,10 +43,11 @@ from pathlib import Path
 import yaml
 
 from sequential_job import paths
-from sequential_job.paths import ROOT, tool
+from sequential_job.paths import ARTIFACTHUB_REPO, DIST, ROOT
+from sequential_job.tools import tool
 
 CHART = Path(os.environ.get("CHART_DIR") or paths.CHART).resolve()
-REPO_METADATA = Path(os.environ.get("ARTIFACTHUB_REPO_FILE") or ROOT / "artifacthub-repo.yml")
+REPO_METADATA = Path(os.environ.get("ARTIFACTHUB_REPO_FILE") or ARTIFACTHUB_REPO)
 
 
 class PublishError(Exception):
@@ -299,10 +300,10 @@ def main() -> int:
     try:
         if command == "publish" and not (env("REPO_URL") or env("OCI_REGISTRY")):
             raise PublishError("nothing to publish to: set REPO_URL (a classic repository) and/or OCI_REGISTRY")
-        pkg = package(Path(env("DIST", str(ROOT / "dist"))).resolve())
+        pkg = package(Path(env("DIST", str(DIST))).resolve())
         if command == "publish":
             if env("REPO_URL"):
-                publish_classic(pkg, env("REPO_URL"), Path(env("REPO_DIR", str(ROOT / "dist" / "repo"))).resolve())
+                publish_classic(pkg, env("REPO_URL"), Path(env("REPO_DIR", str(DIST / "repo"))).resolve())
             if env("OCI_REGISTRY"):
                 publish_oci(pkg, env("OCI_REGISTRY"))
     except PublishError as e:

@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from sequential_job import chart
-from sequential_job.paths import ROOT, VALUES_DIR, require_tool
+from sequential_job.paths import ROOT, SEED_VALUES
+from sequential_job.tools import require_tool
 
-SEED = str(VALUES_DIR / "seed.yaml")
+SEED = str(SEED_VALUES)
 CHART_VERSION: str = chart.metadata()["version"]
 TGZ = f"sequential-job-{CHART_VERSION}.tgz"
 
