@@ -48,8 +48,8 @@ BASH_SCRIPTS = $(sort $(shell git ls-files '*.sh'; git grep -lE '^#!(/usr/bin/en
 # `helm lint --strict` of every overlay under both helms is part of `make test` (tests/test_overlays.py).
 lint: deps ## ruff, shellcheck, yamllint, chart-testing's ct lint, kube-score on every rendered overlay
 	@bash scripts/deb-packages.sh shellcheck
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench plugin
+	$(VENV)/bin/ruff format --check src tests bench plugin
 	shellcheck $(BASH_SCRIPTS)
 	$(VENV)/bin/yamllint --strict .
 	PATH="$(VENV)/bin:$(ROOT)/.tools/bin:$$PATH" ct lint --config ct.yaml --charts $(CHART)
@@ -66,7 +66,7 @@ render: deps ## print the seed example as the chart renders it (add EXTRA="-f va
 
 # Publishing is configured by environment variables (src/sequential_job/publish.py, the README's Publishing section):
 # SIGN_KEY, SIGN_KEYRING, SIGN_PASSPHRASE_FILE, SIGN_KEY_URL; REPO_URL, REPO_DIR; OCI_REGISTRY, OCI_PLAIN_HTTP.
-package: deps ## dist/sequential-job-<version>.tgz with helm package, signed (and its .prov) when SIGN_KEY is set
+package: deps ## dist/: the chart's .tgz (signed, with its .prov, when SIGN_KEY is set) and the kubectl plugin's wheel
 	$(PY) -m sequential_job.publish package
 
 # Registry logins are the user's own (`helm registry login`), not the ones in .tools/helm/config.

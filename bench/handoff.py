@@ -31,8 +31,8 @@ from kubernetes import client
 from bench.cluster import delete_namespace, new_namespace, wait_job
 from bench.common import boottime, helm_template, load_average, write_values
 from bench.stats import Summary
+from kubectl_sequential_job.chain import step_runs
 from sequential_job.helm import install_args, run_helm
-from sequential_job.step_logs import step_runs
 
 IMAGE = "busybox:1.36"
 FULL = {"sizes": (3, 10, 30), "repetitions": 2}

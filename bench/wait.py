@@ -20,8 +20,8 @@ from kubernetes import client
 from bench.cluster import delete_namespace, new_namespace
 from bench.common import write_values
 from bench.stats import Summary
+from kubectl_sequential_job.chain import selector, step_runs
 from sequential_job.helm import HELMS, install_args, run_helm
-from sequential_job.step_logs import selector, step_runs
 from sequential_job.values import chain
 
 FULL = {"repetitions": 3}

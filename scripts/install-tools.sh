@@ -107,7 +107,7 @@ else
   say "installing python packages into .venv"
   [ -x "$ROOT/.venv/bin/python" ] || python3 -m venv "$ROOT/.venv"
   "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/requirements.txt"
-  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT"
+  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT" -e "$ROOT/plugin"
   printf '%s' "$req_hash" >"$TOOLS/venv.stamp"
 fi
 say "tools ready in .tools/ and .venv/"

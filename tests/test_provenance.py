@@ -19,6 +19,7 @@ from harness.publishing import (
     SEED,
     SIGN_KEY_URL,
     TGZ,
+    WHEEL,
     SigningKey,
     copy_package,
     run_publish,
@@ -44,7 +45,8 @@ def test_package_is_versioned_and_unsigned_and_reproducible_under_helm4(
 ) -> None:
     first = package_unsigned(helm_name, tmp_path / "a", helm_home)
     second = package_unsigned(helm_name, tmp_path / "b", helm_home)
-    assert sorted(p.name for p in first.parent.iterdir()) == [TGZ], "an unsigned package has no .prov"
+    assert sorted(p.name for p in first.parent.iterdir()) == [WHEEL, TGZ], "an unsigned package has no .prov"
+    assert sha256_file(first.parent / WHEEL) == sha256_file(second.parent / WHEEL), "the plugin's wheel is reproducible"
     if helm_name == "helm":
         # Helm 4 stamps each file with its mtime, which publish.py sets to the last commit's time: same sources, same
         # bytes. (Helm 3 stamps the packaging time, so its packages differ from one second to the next.)

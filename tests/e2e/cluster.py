@@ -10,9 +10,10 @@ from typing import Any, TypeVar
 
 from kubernetes import client
 
+from kubectl_sequential_job.chain import RUNNING, selector, step_runs
+from kubectl_sequential_job.cluster import Cluster
 from sequential_job.helm import HelmRun, install_args, run_helm
 from sequential_job.render import values_yaml
-from sequential_job.step_logs import selector, step_runs, workload_status
 from sequential_job.tools import tool
 
 T = TypeVar("T")
@@ -69,8 +70,8 @@ def finished(namespace: str, release: str) -> Callable[[], str | None]:
     """A probe: "completed" or "failed" once the release's newest workload has finished, else None."""
 
     def probe() -> str | None:
-        outcome, _ = workload_status(namespace, release)
-        return None if outcome == "running" else outcome
+        outcome = Cluster.of(None).outcome(namespace, release)
+        return None if outcome == RUNNING else outcome
 
     return probe
 
