@@ -260,6 +260,16 @@ def test_status_names_a_sidecar_beside_the_steps() -> None:
     assert next(line for line in lines if line[2:].startswith("2 ")).startswith("> 2  step-2  ")
 
 
+def test_a_sidecar_stopped_after_the_last_step_is_no_failure_and_no_part_of_the_chains_time() -> None:
+    """Kubernetes stops a sidecar once the last step has exited, with SIGTERM then SIGKILL (exit 137) after the grace
+    period: the chain took 9 seconds, not the 40 until the sidecar was gone."""
+    states = {"step-1": done(0, 3), "web": done(3, 40, code=137), "step-2": done(4, 6), "step-3": done(6, 9)}
+    lines = frame([pod("chain-1-abc", states, "Succeeded", sidecars=("web",))], job(outcome="Complete"), now=60)
+    assert lines[0].endswith(": completed, 3 of 3 steps done in 9s"), lines[0]
+    (web,) = [line for line in lines if "web" in line]
+    assert "stopped (exit 137, Error)" in web and "failed" not in web
+
+
 def test_a_job_kueue_holds_back_is_shown_as_suspended() -> None:
     lines = frame([], job(suspend=True))
     assert lines[0] == "Job chain-1 (namespace ns): suspended, waiting to be admitted (Kueue); no pod yet"

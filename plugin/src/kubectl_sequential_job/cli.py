@@ -68,15 +68,20 @@ def parser() -> Parser:
     main.add_argument("--version", action="version", version=f"%(prog)s {own_version()}")
     commands = main.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser, required=True)
 
-    shown = commands.add_parser(
-        "logs",
-        parents=[common],
-        help="each step's logs in execution order, then the Job's status",
-        description=logs.__doc__,
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    shown.add_argument("release", metavar="RELEASE", help="the Helm release name")
+    def command(name: str, summary: str, module: object) -> argparse.ArgumentParser:
+        """A command of the plugin: kubectl's flags, the release, its module's docstring as its description."""
+        sub = commands.add_parser(
+            name,
+            parents=[common],
+            help=summary,
+            description=module.__doc__,
+            epilog=EXIT_CODES,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        sub.add_argument("release", metavar="RELEASE", help="the Helm release name")
+        return sub
+
+    shown = command("logs", "each step's logs in execution order, then the Job's status", logs)
     shown.add_argument(
         "--index",
         type=int,
@@ -88,15 +93,8 @@ def parser() -> Parser:
         "--wait", type=float, default=0, metavar="SECONDS", help="wait up to SECONDS for the Job to finish first"
     )
 
-    state = commands.add_parser(
-        "status",
-        parents=[common],
-        help="where the chain is: each step's state, start and elapsed time; one line per index for shards",
-        description=status.__doc__,
-        epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    state.add_argument("release", metavar="RELEASE", help="the Helm release name")
+    summary = "where the chain is: each step's state, start and elapsed time; one line per index for shards"
+    state = command("status", summary, status)
     state.add_argument("-w", "--watch", action="store_true", help="update until the Job (or Volcano Job) ends")
     state.add_argument(
         "--interval", type=float, default=1.0, metavar="SECONDS", help="with --watch: seconds between updates (1)"

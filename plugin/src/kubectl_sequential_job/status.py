@@ -86,9 +86,18 @@ def table(rows: list[list[str]]) -> list[str]:
     return ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
+def span(runs: list[StepRun]) -> tuple[datetime | None, datetime | None]:
+    """When the steps ran: the first one's start and the last one's finish (None while one has not finished);
+    sidecars apart, which Kubernetes stops only after the last step, however long that takes."""
+    steps = [r for r in runs if not r.sidecar]
+    first = next((r.started for r in steps if r.started), None)
+    return first, steps[-1].finished if steps and steps[-1].state == "terminated" else None
+
+
 def step_state(run: StepRun) -> str:
     if run.state == "terminated":
-        word = "done" if run.exit_code == 0 else "failed"
+        # A sidecar ends when Kubernetes stops it after the last step: its exit code (often 137 or 143) is no failure.
+        word = "stopped" if run.sidecar else "done" if run.exit_code == 0 else "failed"
         return f"{word} (exit {run.exit_code}" + (f", {run.reason})" if run.reason not in (None, "Completed") else ")")
     if run.state == "waiting":
         return f"waiting ({run.reason})" if run.reason else "waiting"
@@ -136,8 +145,7 @@ def headline(snap: Snapshot, now: datetime) -> str:
         return f"{where}: {w.outcome}, no pod yet"
     runs = step_runs(snap.pods[-1])
     at = progress(runs)
-    first = next((r.started for r in runs if r.started), None)
-    last = max((r.finished for r in runs if r.finished), default=None)
+    first, last = span(runs)
     if at.current is None:
         return f"{where}: {w.outcome}, {at.total} of {at.total} steps done in {elapsed(first, last, now)}"
     if at.failed:
@@ -164,8 +172,9 @@ def index_lines(snap: Snapshot, now: datetime, style: Style) -> list[str]:
             continue
         runs = step_runs(state.pod)
         at = progress(runs)
-        first = next((r.started for r in runs if r.started), None)
-        last = max((r.finished for r in runs if r.finished), default=None) if at.current is None or at.failed else None
+        first, last = span(runs)
+        if at.failed:  # the index ended at its failed step
+            last = at.current.finished
         step = f"{at.current.name} {step_state(at.current)}" if at.current else "-"
         pod = state.pod.metadata.name + (f" ({state.attempts} attempts)" if state.attempts > 1 else "")
         rows.append(
