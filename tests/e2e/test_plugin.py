@@ -74,7 +74,8 @@ def test_kubectl_finds_the_plugin_installed_from_the_wheel(plugin_path: str) -> 
 
 def test_status_watch_follows_a_chain_to_its_end_and_logs_print_it_in_order(plugin_path: str, namespace: str) -> None:
     values = chain(3)
-    values["steps"][1]["script"] = "sleep 6; echo step-2"  # long enough for a poll to find it running
+    # Long enough for the plugin to start (a few seconds on a loaded machine) and a poll to find step-2 running.
+    values["steps"][1]["script"] = "sleep 10; echo step-2"
     install("helm", "plain", namespace, values=values)
     watched = kubectl(plugin_path, "sequential-job", "status", "plain", "-n", namespace, "--watch", "--timeout", "300")
     assert watched.returncode == 0, watched.stdout + watched.stderr
@@ -119,7 +120,8 @@ def shards_values(volcano: bool = False) -> dict:
         values = fanout(SHARDS, job={"nameSuffix": "hash"}, volcano={"enabled": True, "minAvailable": 1})
     else:
         values = fanout(SHARDS, job={"nameSuffix": "hash", "parallelism": 2})
-    values["steps"][2]["script"] = "sleep 3; " + values["steps"][2]["script"]  # time for a poll to see it running
+    # Long enough for the plugin to start (a few seconds on a loaded machine) and a poll to see the pods running.
+    values["steps"][2]["script"] = "sleep 10; " + values["steps"][2]["script"]
     return values
 
 
