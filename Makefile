@@ -51,10 +51,16 @@ test: deps ## the whole unit suite: pytest, helm-unittest through it, the genera
 check: deps ## run the generic overlay checks on VALUES (default: every file in values/)
 	$(PY) -m pytest -n 2 tests/test_overlays.py $(foreach v,$(VALUES),--overlay=$(v))
 
+# Every bash script git tracks: the *.sh files (lib.sh and components.sh are sourced and have no #! line) and the
+# files whose #! line names bash (.ci/run). .shellcheckrc says how shellcheck finds what they source.
+BASH_SCRIPTS = $(sort $(shell git ls-files '*.sh'; git grep -lE '^#!(/usr/bin/env bash|/bin/bash)'))
+
 # `helm lint --strict` of every overlay under both helms is part of `make test` (tests/test_overlays.py).
-lint: deps ## ruff, yamllint, chart-testing's ct lint, kube-score on every rendered overlay
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+lint: deps ## ruff, shellcheck, yamllint, chart-testing's ct lint, kube-score on every rendered overlay
+	@bash scripts/deb-packages.sh shellcheck
+	$(VENV)/bin/ruff check src tests bench plugin
+	$(VENV)/bin/ruff format --check src tests bench plugin
+	shellcheck $(BASH_SCRIPTS)
 	$(VENV)/bin/yamllint --strict .
 	PATH="$(VENV)/bin:$(ROOT)/.tools/bin:$$PATH" ct lint --config ct.yaml --charts $(CHART)
 	$(PY) -m sequential_job.kube_lint
@@ -70,7 +76,7 @@ render: deps ## print the seed example as the chart renders it (add EXTRA="-f va
 
 # Publishing is configured by environment variables (src/sequential_job/publish.py, docs/publishing.md):
 # SIGN_KEY, SIGN_KEYRING, SIGN_PASSPHRASE_FILE, SIGN_KEY_URL; REPO_URL, REPO_DIR; OCI_REGISTRY, OCI_PLAIN_HTTP.
-package: deps ## dist/sequential-job-<version>.tgz with helm package, signed (and its .prov) when SIGN_KEY is set
+package: deps ## dist/: the chart's .tgz (signed, with its .prov, when SIGN_KEY is set) and the kubectl plugin's wheel
 	$(PY) -m sequential_job.publish package
 
 # Registry logins are the user's own (`helm registry login`), not the ones in .tools/helm/config.

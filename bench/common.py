@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from sequential_job.helm import HELMS, HelmRun, run_helm, template_args, version
+from sequential_job.helm import HELMS, HelmRun, install_args, run_helm, template_args, version
 from sequential_job.paths import CHART
 from sequential_job.render import values_yaml
 
@@ -24,15 +24,13 @@ def helm_template(
     helm: str, values_file: Path, release: str = "bench", chart: Path = CHART, extra: tuple[str, ...] = ()
 ) -> HelmRun:
     """One `helm template` process (uncached, unlike sequential_job.render); `extra` adds helm flags."""
-    args = template_args([values_file], release=release, chart=chart)
-    return run_helm(helm, *args, *extra, check=False, timeout=600)
+    args = template_args([values_file], release=release, chart=chart, flags=extra)
+    return run_helm(helm, *args, check=False, timeout=600)
 
 
 def helm_install(namespace: str, release: str, values_file: Path, check: bool = True) -> HelmRun:
     """`helm install` (Helm 4) of the chart with one values file; raises on failure when check is true."""
-    return run_helm(
-        "helm", "install", release, str(CHART), "-n", namespace, "-f", str(values_file), check=check, timeout=600
-    )
+    return run_helm("helm", *install_args(release, [values_file], namespace=namespace), check=check, timeout=600)
 
 
 def boottime() -> float:

@@ -31,9 +31,8 @@ from kubernetes import client
 from bench.cluster import delete_namespace, new_namespace, wait_job
 from bench.common import boottime, helm_template, load_average, write_values
 from bench.stats import Summary
-from sequential_job.helm import run_helm
-from sequential_job.paths import CHART
-from sequential_job.step_logs import step_runs
+from kubectl_sequential_job.chain import step_runs
+from sequential_job.helm import install_args, run_helm
 
 IMAGE = "busybox:1.36"
 FULL = {"sizes": (3, 10, 30), "repetitions": 2}
@@ -115,7 +114,7 @@ def run_pod(n: int, tmp: Path) -> dict[str, Any]:
     try:
         values = write_values(tmp, f"pod-{n}", pod_values(n))
         submitted = boottime()
-        proc = run_helm("helm", "install", "chain", str(CHART), "-n", ns, "-f", str(values), check=False, timeout=300)
+        proc = run_helm("helm", *install_args("chain", [values], namespace=ns), check=False, timeout=300)
         installed = boottime()
         if proc.returncode != 0:
             raise RuntimeError(f"helm install of {n} steps failed:\n{proc.stderr}")

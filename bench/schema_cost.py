@@ -16,7 +16,7 @@ from typing import Any
 from bench.common import HELMS, helm_template, load_average, write_values
 from bench.stats import Summary
 from sequential_job.helm import run_helm
-from sequential_job.paths import CHART
+from sequential_job.paths import CHART, VALUES_SCHEMA
 from sequential_job.values import chain
 
 FULL = {"sizes": (1, 50, 500), "repetitions": 15}
@@ -77,7 +77,7 @@ def run(quick: bool, log=print) -> dict[str, Any]:
         "repetitions": reps,
         "load_average_before": load_before,
         "load_average_after": load_average(),
-        "schema_bytes": (CHART / "values.schema.json").stat().st_size,
+        "schema_bytes": VALUES_SCHEMA.stat().st_size,
         "package_bytes": packaged,
         "helms": {},
     }

@@ -18,7 +18,7 @@ import yaml
 from bench.common import HELMS, helm_template, load_average, write_values
 from bench.render_scaling import timed_renders
 from bench.stats import Summary
-from sequential_job.paths import CHART
+from sequential_job.paths import VALUES_YAML
 from sequential_job.values import IMAGE
 
 SIZES = {"full": {"sizes": (10, 1000, 10000), "repetitions": 5}, "quick": {"sizes": (10, 1000), "repetitions": 2}}
@@ -52,7 +52,7 @@ def json_bytes(shards: list[str]) -> int:
 
 
 def default_budget() -> int:
-    return int(yaml.safe_load((CHART / "values.yaml").read_text())["shardsMaxBytes"])
+    return int(yaml.safe_load(VALUES_YAML.read_text())["shardsMaxBytes"])
 
 
 def estimate(shape: str, budget: int) -> int:

@@ -20,9 +20,8 @@ from kubernetes import client
 from bench.cluster import delete_namespace, new_namespace
 from bench.common import write_values
 from bench.stats import Summary
-from sequential_job.helm import HELMS, run_helm
-from sequential_job.paths import CHART
-from sequential_job.step_logs import selector, step_runs
+from kubectl_sequential_job.chain import selector, step_runs
+from sequential_job.helm import HELMS, install_args, run_helm
 from sequential_job.values import chain
 
 FULL = {"repetitions": 3}
@@ -44,9 +43,8 @@ def measure(helm: str, outcome: str, directory: Path) -> dict[str, Any]:
     try:
         values = write_values(directory, f"{helm}-{outcome}", chain_values(outcome))
         started = time.monotonic()
-        proc = run_helm(
-            helm, "install", "w", str(CHART), "-n", namespace, "-f", str(values), *WAIT, check=False, timeout=600
-        )
+        args = install_args("w", [values], namespace=namespace, flags=WAIT)
+        proc = run_helm(helm, *args, check=False, timeout=600)
         returned = datetime.now(UTC)
         took = time.monotonic() - started
         (job,) = client.BatchV1Api().list_namespaced_job(namespace, label_selector=selector("w")).items

@@ -10,17 +10,17 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PY="$ROOT/.venv/bin/python"
 read -r -a args <<<"${E2E_ARGS:--n 3}"
-junit() { [ -z "${E2E_JUNIT_DIR:-}" ] || echo "--junitxml=$E2E_JUNIT_DIR/$1.xml"; }
 
 status=0
 echo "== e2e: the suite (Kubernetes $("${KUBECTL:-kubectl}" version -o json 2>/dev/null | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["serverVersion"]["gitVersion"])' 2>/dev/null || echo "version unknown"))"
-# shellcheck disable=SC2046
-"$PY" -m pytest "$ROOT/tests/e2e" -m "not faults" "${args[@]}" $(junit suite) || status=1
+# ${E2E_JUNIT_DIR:+...}: the --junitxml argument when E2E_JUNIT_DIR is set, no argument at all otherwise.
+"$PY" -m pytest "$ROOT/tests/e2e" -m "not faults" "${args[@]}" ${E2E_JUNIT_DIR:+"--junitxml=$E2E_JUNIT_DIR/suite.xml"} ||
+  status=1
 if [ "${CLUSTER:-embedded}" = existing ]; then
   echo "== e2e: the fault tests restart the embedded cluster's components; not run on CLUSTER=existing"
 else
   echo "== e2e: fault tests, one at a time"
-  # shellcheck disable=SC2046
-  "$PY" -m pytest "$ROOT/tests/e2e" -m faults -p no:xdist $(junit faults) || status=1
+  "$PY" -m pytest "$ROOT/tests/e2e" -m faults -p no:xdist ${E2E_JUNIT_DIR:+"--junitxml=$E2E_JUNIT_DIR/faults.xml"} ||
+    status=1
 fi
 exit $status

@@ -124,9 +124,9 @@ YAML
 fi
 
 # Python: a venv in the repo with the packages pinned in requirements-demo.txt (what the demo runs) or requirements.txt
-# (which includes it: everything), and src/ installed editable. Each stamp is the hash of the files it was installed
-# from; a full install satisfies the demo's too.
-venv_hash() { cat "$@" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1; }
+# (which includes it: everything), and src/ and the kubectl plugin (plugin/) installed editable. Each stamp is the
+# hash of the files it was installed from; a full install satisfies the demo's too.
+venv_hash() { cat "$@" "$ROOT/pyproject.toml" "$ROOT/plugin/pyproject.toml" | sha256sum | cut -d' ' -f1; }
 full_hash=$(venv_hash "$ROOT/requirements.txt" "$ROOT/requirements-demo.txt")
 demo_hash=$(venv_hash "$ROOT/requirements-demo.txt")
 venv_current() { [ -x "$ROOT/.venv/bin/python" ] && [ "$(cat "$TOOLS/$1" 2>/dev/null)" = "$2" ]; }
@@ -138,7 +138,7 @@ else
   start=$SECONDS
   [ -x "$ROOT/.venv/bin/python" ] || python3 -m venv "$ROOT/.venv"
   "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/$requirements"
-  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT"
+  "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT" -e "$ROOT/plugin"
   printf '%s' "$demo_hash" >"$TOOLS/venv-demo.stamp"
   [ "$SCOPE" = demo ] || printf '%s' "$full_hash" >"$TOOLS/venv.stamp"
   say "installed python packages from $requirements in $((SECONDS - start))s"

@@ -24,7 +24,7 @@ from sequential_job import chart, helm
 from sequential_job.helm import HELMS, HelmRun
 from sequential_job.manifest import Manifest
 from sequential_job.overlays import Overlay, discover_overlays
-from sequential_job.paths import VALUES_DIR
+from sequential_job.paths import SEED_VALUES, VALUES_DIR
 from sequential_job.render import render
 
 # The suite starts some 400 helm processes, each living a fraction of a second; Go's default GC (GOGC=100) collects
@@ -90,7 +90,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture(scope="session")
 def seed_files() -> tuple[Path, ...]:
-    return (VALUES_DIR / "seed.yaml",)
+    return (SEED_VALUES,)
 
 
 @pytest.fixture

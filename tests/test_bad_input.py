@@ -5,12 +5,12 @@ from typing import Any
 
 import pytest
 
-from sequential_job.helm import run_helm
-from sequential_job.paths import CHART, VALUES_DIR
+from sequential_job.helm import install_args, lint_args, run_helm, template_args
+from sequential_job.paths import SEED_VALUES
 from sequential_job.render import render, render_error
 from sequential_job.values import chain, fanout
 
-SEED = VALUES_DIR / "seed.yaml"
+SEED = SEED_VALUES
 SIX = ["a", "b", "c", "d", "e", "f"]
 EXIT_CODES_OF_TOW = {"containerName": "tow", "operator": "In", "values": [1]}
 OK_STEP = {"name": "one", "image": "alpine:3.11", "script": "true"}
@@ -738,11 +738,11 @@ TYPO_COMMANDS = [
 def test_seed_typo_stops_every_command(level: str, helm: str, command: str, tmp_path: Path) -> None:
     typo = tmp_path / "typo.yaml"
     typo.write_text(f"{level}:\n  activeDeadlinesSeconds: 60\n")
-    files = ["-f", str(SEED), "-f", str(typo)]
+    files = [SEED, typo]
     args = {
-        "template": ["template", "x", str(CHART), *files],
-        "lint": ["lint", "--strict", str(CHART), *files],
-        "install": ["install", "x", str(CHART), "--dry-run=client", *files],
+        "template": template_args(files, release="x"),
+        "lint": lint_args(files),
+        "install": install_args("x", files, flags=["--dry-run=client"]),
     }[command]
     run = run_helm(helm, *args, check=False)
     output = run.stdout + run.stderr

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from sequential_job import chart as chart_yaml
-from sequential_job.paths import CHART, ROOT
+from sequential_job.paths import ARTIFACTHUB_REPO, CHANGELOG, ROOT, VALUES_YAML
 
 # SemVer 2.0.0's own grammar (no leading zeros; optional pre-release and build metadata).
 SEMVER = re.compile(
@@ -34,7 +34,7 @@ def annotation(chart: dict[str, Any], key: str) -> Any:
 
 def changelog_entries(version: str) -> list[dict[str, str]]:
     """The `## [version]` section of CHANGELOG.md as Artifact Hub changes: [{kind, description}, ...]."""
-    text = (ROOT / "CHANGELOG.md").read_text()
+    text = CHANGELOG.read_text()
     sections = re.split(r"^## ", text, flags=re.MULTILINE)
     matching = [s for s in sections if re.match(rf"\[{re.escape(version)}\]", s)]
     assert len(matching) == 1, f"CHANGELOG.md has {len(matching)} '## [{version}]' sections, expected one"
@@ -61,7 +61,7 @@ def test_changelog_has_this_version_and_it_equals_the_changes_annotation(chart: 
 
 
 def test_changelog_versions_are_semver_and_newest_first() -> None:
-    text = (ROOT / "CHANGELOG.md").read_text()
+    text = CHANGELOG.read_text()
     headings = re.findall(r"^## \[([^\]]+)\]", text, flags=re.MULTILINE)
     assert headings[0] == "Unreleased", "CHANGELOG.md starts with an [Unreleased] section"
     versions = headings[1:]
@@ -87,7 +87,7 @@ def test_links_are_named_https_urls(chart: dict[str, Any]) -> None:
 
 def test_no_images_annotation_while_the_defaults_name_no_image(chart: dict[str, Any]) -> None:
     """Artifact Hub scans listed images; the chart's defaults deploy none, so listing one would be untrue."""
-    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    values = yaml.safe_load(VALUES_YAML.read_text())
     assert not values["stepDefaults"]["image"] and values["steps"] == []
     assert "artifacthub.io/images" not in chart["annotations"]
 
@@ -98,5 +98,5 @@ def test_sign_key_is_only_added_by_signed_packaging(chart: dict[str, Any]) -> No
 
 
 def test_artifacthub_repo_metadata_is_yaml() -> None:
-    metadata = yaml.safe_load((ROOT / "artifacthub-repo.yml").read_text())
+    metadata = yaml.safe_load(ARTIFACTHUB_REPO.read_text())
     assert metadata is None or set(metadata) <= {"repositoryID", "owners", "ignore"}, metadata

@@ -25,8 +25,9 @@ from harness.schemas import chart_kube_versions
 from sequential_job import yamlio
 from sequential_job.helm import helm_env
 from sequential_job.overlays import Overlay
-from sequential_job.paths import CHART, VALUES_DIR, require_tool
+from sequential_job.paths import CHART, VALUES_DIR
 from sequential_job.render import render
+from sequential_job.tools import require_tool
 
 TARGET = "target-ns"
 RELEASE = "seed"

@@ -10,14 +10,15 @@ from pathlib import Path
 import pytest
 
 from sequential_job.chart import oldest_kubernetes
-from sequential_job.cluster_versions import MODULES, default_minor, minors
-from sequential_job.paths import ROOT, tool
+from sequential_job.cluster_versions import default_minor, minors
+from sequential_job.paths import KUBERNETES_MODULES, ROOT
+from sequential_job.tools import tool
 
 MINORS = minors()
 
 
 def gomod(minor: str) -> str:
-    return (MODULES / minor / "go.mod").read_text()
+    return (KUBERNETES_MODULES / minor / "go.mod").read_text()
 
 
 @pytest.mark.parametrize("minor", MINORS)
@@ -32,8 +33,8 @@ def test_wrapper_module_pins_one_release(minor: str) -> None:
     assert replaces, f"{minor}/go.mod replaces no staging module"
     wrong = [r for r in replaces if r[0] != r[1] or r[2] != f"v0.{got_minor}.{patch}"]
     assert wrong == [], f"{minor}/go.mod: staging modules not at v0.{got_minor}.{patch}: {wrong}"
-    assert (MODULES / minor / "go.sum").stat().st_size > 0
-    assert (MODULES / minor / "tools.go").exists()
+    assert (KUBERNETES_MODULES / minor / "go.sum").stat().st_size > 0
+    assert (KUBERNETES_MODULES / minor / "tools.go").exists()
 
 
 def test_default_and_floor_have_modules() -> None:

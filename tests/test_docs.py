@@ -9,7 +9,7 @@ import yaml
 
 from sequential_job import chart, docs
 from sequential_job.doc_sections import BENCH, E2E_MATRIX, VALUES_TABLE, Section
-from sequential_job.paths import CHART
+from sequential_job.paths import VALUES_YAML
 from sequential_job.render import render
 
 
@@ -21,7 +21,7 @@ def test_values_table_and_chart_readme_are_current() -> None:
 def test_values_table_covers_every_top_level_value() -> None:
     table = VALUES_TABLE.read()
     keys = [row.split("|")[1].strip() for row in table.splitlines() if row.startswith("| ") and "|" in row[2:]]
-    values = yaml.safe_load((CHART / "values.yaml").read_text())
+    values = yaml.safe_load(VALUES_YAML.read_text())
     missing = [k for k in values if not any(key == k or key.startswith(k + ".") for key in keys)]
     assert missing == [], f"values missing from {VALUES_TABLE.path.name}'s values table: {missing}"
 

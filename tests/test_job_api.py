@@ -12,12 +12,12 @@ import pytest
 from harness.samples import Sampler, contains, kubernetes_fields, kubernetes_sampler, prune
 from harness.schemas import chart_kube_versions, validate_object
 from sequential_job.manifest import Manifest
-from sequential_job.paths import CHART
+from sequential_job.paths import VALUES_SCHEMA
 from sequential_job.render import render, render_error
 from sequential_job.values import chain
 
 OLDEST, NEWEST = chart_kube_versions()
-SCHEMA: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text())
+SCHEMA: dict[str, Any] = json.loads(VALUES_SCHEMA.read_text())
 JOB_FIELDS, OWNED = kubernetes_fields("job")
 # Volcano has its own ttlSecondsAfterFinished; everything else is a batch/v1 Job's own.
 VOLCANO_TOO = {"ttlSecondsAfterFinished"}

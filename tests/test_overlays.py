@@ -3,7 +3,7 @@
 import pytest
 
 from harness.schemas import chart_kube_versions, validate_object
-from sequential_job.helm import run_helm
+from sequential_job.helm import lint_args, run_helm
 from sequential_job.manifest import Manifest
 from sequential_job.overlays import Overlay
 from sequential_job.render import render
@@ -46,9 +46,6 @@ def test_helm3_and_helm4_render_identically(overlay: Overlay) -> None:
 
 
 def test_lint_strict(overlay: Overlay, helm_name: str) -> None:
-    args = ["lint", "--strict", "charts/sequential-job"]
-    for path in overlay.files:
-        args += ["-f", str(path)]
-    run = run_helm(helm_name, *args, check=False)
+    run = run_helm(helm_name, *lint_args(overlay.files), check=False)
     assert run.returncode == 0, run.describe() + "\n" + run.stdout
     assert "[WARNING]" not in run.stdout and "[ERROR]" not in run.stdout, run.stdout

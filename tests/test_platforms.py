@@ -11,7 +11,7 @@ import pytest
 
 from harness.schemas import chart_kube_versions, validate_object
 from harness.subchart import build_parent_chart
-from sequential_job.helm import run_helm
+from sequential_job.helm import run_helm, template_args
 from sequential_job.manifest import CRON_JOB, JOB, VOLCANO_CRON_JOB, VOLCANO_JOB, Manifest
 from sequential_job.render import render
 from sequential_job.values import chain
@@ -183,7 +183,7 @@ def test_no_hook_annotations_by_default() -> None:
 def test_two_aliases_of_the_chart_in_a_parent_render_two_hook_chains(tmp_path: Path, helm_name: str) -> None:
     """tests/data/parent-chart (the end-to-end suite installs it) depends on the chart as `migrate` and `backfill`."""
     chart = build_parent_chart(helm_name, tmp_path)
-    objects = Manifest.parse(run_helm(helm_name, "template", "app", str(chart)).stdout).objects
+    objects = Manifest.parse(run_helm(helm_name, *template_args(release="app", chart=chart)).stdout).objects
     hooks = {o["metadata"]["name"]: o["metadata"]["annotations"] for o in objects if o["kind"] == "Job"}
     assert sorted(hooks) == ["app-backfill", "app-migrate"], sorted(hooks)
     assert hooks["app-migrate"]["helm.sh/hook-weight"] == "0" and hooks["app-backfill"]["helm.sh/hook-weight"] == "1"

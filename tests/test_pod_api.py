@@ -13,11 +13,11 @@ from harness.samples import Sampler, contains, kubernetes_fields, kubernetes_sam
 from harness.schemas import chart_kube_versions, validate_object
 from sequential_job import schema as values_schema
 from sequential_job.manifest import Manifest
-from sequential_job.paths import CHART
+from sequential_job.paths import VALUES_SCHEMA
 from sequential_job.render import render, render_error
 
 OLDEST, NEWEST = chart_kube_versions()
-SCHEMA: dict[str, Any] = json.loads((CHART / "values.schema.json").read_text())
+SCHEMA: dict[str, Any] = json.loads(VALUES_SCHEMA.read_text())
 SOURCE = values_schema.load_source()
 KUBE = values_schema.kubernetes_definitions(values_schema.definitions_version(SOURCE))
 POD_FIELDS, OWNED_POD_FIELDS = kubernetes_fields("pod")

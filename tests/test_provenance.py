@@ -19,6 +19,7 @@ from harness.publishing import (
     SEED,
     SIGN_KEY_URL,
     TGZ,
+    WHEEL,
     SigningKey,
     copy_package,
     run_publish,
@@ -26,8 +27,7 @@ from harness.publishing import (
     tamper_chart,
     tar_members,
 )
-from sequential_job.helm import run_helm
-from sequential_job.paths import CHART
+from sequential_job.helm import install_args, run_helm, template_args
 
 # One pytest-xdist worker runs every publishing test, so the signing keys, packages and servers they share are
 # made once per run (`make test` distributes by these groups).
@@ -45,7 +45,8 @@ def test_package_is_versioned_and_unsigned_and_reproducible_under_helm4(
 ) -> None:
     first = package_unsigned(helm_name, tmp_path / "a", helm_home)
     second = package_unsigned(helm_name, tmp_path / "b", helm_home)
-    assert sorted(p.name for p in first.parent.iterdir()) == [TGZ], "an unsigned package has no .prov"
+    assert sorted(p.name for p in first.parent.iterdir()) == [WHEEL, TGZ], "an unsigned package has no .prov"
+    assert sha256_file(first.parent / WHEEL) == sha256_file(second.parent / WHEEL), "the plugin's wheel is reproducible"
     if helm_name == "helm":
         # Helm 4 stamps each file with its mtime, which publish.py sets to the last commit's time: same sources, same
         # bytes. (Helm 3 stamps the packaging time, so its packages differ from one second to the next.)
@@ -129,28 +130,26 @@ def test_verify_refuses_forgeries(helm_name: str, forged: tuple[Path, Path, str]
 def test_template_verify_accepts_the_signed_package_and_renders_the_chart(
     helm_name: str, signed_package: Callable[[str], Path], signing_key: SigningKey
 ) -> None:
+    verify = ["--verify", "--keyring", str(signing_key.pubring)]
     verified = run_helm(
-        helm_name, "template", "seed", str(signed_package(helm_name)), "-f", SEED, "--verify",
-        "--keyring", str(signing_key.pubring),
-    )  # fmt: skip
-    local = run_helm(helm_name, "template", "seed", str(CHART), "-f", SEED)
+        helm_name, *template_args([SEED], release="seed", chart=signed_package(helm_name), flags=verify)
+    )
+    local = run_helm(helm_name, *template_args([SEED], release="seed"))
     assert verified.stdout == local.stdout
 
 
 def test_template_verify_refuses_forgeries(helm_name: str, forged: tuple[Path, Path, str]) -> None:
     tgz, keyring, expected = forged
-    run = run_helm(
-        helm_name, "template", "seed", str(tgz), "-f", SEED, "--verify", "--keyring", str(keyring), check=False
-    )
+    verify = ["--verify", "--keyring", str(keyring)]
+    run = run_helm(helm_name, *template_args([SEED], release="seed", chart=tgz, flags=verify), check=False)
     assert_refused(run, expected)
 
 
 def install_verify(helm_name: str, tgz: Path, keyring: Path, helm_home: Callable[[str], dict[str, str]]):
     """`helm install --verify`: a client-side dry run under Helm 4; Helm 3 has no offline install, so it runs for
     real against a kubeconfig that reaches nothing: verification comes first, the cluster after."""
-    args = ["install", "seed", str(tgz), "-f", SEED, "--verify", "--keyring", str(keyring)]
-    if helm_name == "helm":
-        args.append("--dry-run=client")
+    flags = ["--verify", "--keyring", str(keyring), *(["--dry-run=client"] if helm_name == "helm" else [])]
+    args = install_args("seed", [SEED], chart=tgz, flags=flags)
     return run_helm(helm_name, *args, check=False, env=helm_home(helm_name))
 
 

@@ -35,7 +35,7 @@ from harness.publishing import (
     sha256_file,
 )
 from sequential_job import chart
-from sequential_job.helm import run_helm
+from sequential_job.helm import run_helm, template_args
 from sequential_job.paths import CHART
 
 # One pytest-xdist worker runs every publishing test, so the signing keys, packages and servers they share are
@@ -144,11 +144,13 @@ def test_pull_verify_gets_the_published_bytes(
 
 
 def test_template_from_the_repository_equals_the_local_chart(helm_name: str, classic_repo: ClassicRepo) -> None:
+    chart_ref = f"{classic_repo.name}/sequential-job"
     remote = run_helm(
-        helm_name, "template", "seed", f"{classic_repo.name}/sequential-job", "--version", VERSION, "-f", SEED,
+        helm_name,
+        *template_args([SEED], release="seed", chart=chart_ref, flags=["--version", VERSION]),
         env=classic_repo.env,
-    )  # fmt: skip
-    local = run_helm(helm_name, "template", "seed", str(CHART), "-f", SEED)
+    )
+    local = run_helm(helm_name, *template_args([SEED], release="seed"))
     assert "kind: Job" in local.stdout
     assert remote.stdout == local.stdout
 
@@ -286,11 +288,9 @@ def test_pull_by_digest_gets_the_same_chart(helm_name: str, pushed: Pushed, tmp_
 def test_template_from_the_registry_equals_the_local_chart(
     helm_name: str, pushed: Pushed, signing_key: SigningKey
 ) -> None:
-    remote = run_helm(
-        helm_name, "template", "seed", pushed.ref, "--version", VERSION, "--plain-http", "-f", SEED, "--verify",
-        "--keyring", str(signing_key.pubring), env=pushed.env,
-    )  # fmt: skip
-    local = run_helm(helm_name, "template", "seed", str(CHART), "-f", SEED)
+    flags = ["--version", VERSION, "--plain-http", "--verify", "--keyring", str(signing_key.pubring)]
+    remote = run_helm(helm_name, *template_args([SEED], release="seed", chart=pushed.ref, flags=flags), env=pushed.env)
+    local = run_helm(helm_name, *template_args([SEED], release="seed"))
     assert remote.stdout == local.stdout
 
 

@@ -1,13 +1,12 @@
 """values/seed.yaml reproduces the seed's example field by field (tests/data/seed-job.yaml is the seed, transcribed)."""
 
-from pathlib import Path
-
 import pytest
 import yaml
 
 from sequential_job.manifest import Manifest
+from sequential_job.paths import SEED_JOB
 
-SEED = yaml.safe_load((Path(__file__).parent / "data" / "seed-job.yaml").read_text())
+SEED = yaml.safe_load(SEED_JOB.read_text())
 SEED_POD = SEED["spec"]["template"]["spec"]
 SEED_STEPS = SEED_POD["initContainers"] + SEED_POD["containers"]
 

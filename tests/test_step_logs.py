@@ -1,4 +1,4 @@
-"""sequential_job.step_logs's view of a fanned-out release, on pods built here: an index per pod, a state per index (the
+"""The kubectl plugin's view of a fanned-out release, on pods built here: an index per pod, a state per index (the
 newest pod of each, retries counted, indexes without a pod included) and the summary line. The end-to-end suite runs
 the script itself against real pods (tests/e2e/test_fanout.py)."""
 
@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from kubernetes.client import V1ObjectMeta, V1Pod, V1PodStatus
 
-from sequential_job.step_logs import INDEX_ANNOTATIONS, index_ranges, index_states, index_summary, pod_index
+from kubectl_sequential_job.chain import INDEX_ANNOTATIONS, index_ranges, index_states, index_summary, pod_index
 
 
 def pod(name: str, phase: str, index: int | None, annotation: str = INDEX_ANNOTATIONS[0]) -> V1Pod:
@@ -37,7 +37,7 @@ def test_the_index_comes_from_either_workload_kind() -> None:
 
 
 def test_each_index_takes_its_newest_pod_and_counts_the_attempts() -> None:
-    pods = [  # oldest first, as step_logs.release_pods sorts them
+    pods = [  # oldest first, as Cluster.pods sorts them
         pod("p0", "Succeeded", 0),
         pod("p1a", "Failed", 1),
         pod("p1b", "Running", 1),

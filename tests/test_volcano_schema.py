@@ -10,16 +10,14 @@ from typing import Any
 
 from harness.schemas import volcano_job_schema
 from sequential_job import yamlio
-from sequential_job.paths import ROOT
+from sequential_job.paths import VOLCANO_CRDS
 from sequential_job.render import render
 from sequential_job.values import chain
 
 
 @functools.cache
 def crd_schema(file: str = "batch.volcano.sh_jobs.yaml") -> dict[str, Any]:
-    proc = subprocess.run(
-        ["bash", str(ROOT / "scripts" / "cluster" / "volcano-crds.sh")], capture_output=True, text=True, check=False
-    )
+    proc = subprocess.run(["bash", str(VOLCANO_CRDS)], capture_output=True, text=True, check=False)
     assert proc.returncode == 0, f"could not fetch Volcano's CRDs:\n{proc.stderr}"
     crd = yamlio.load((Path(proc.stdout.strip()) / "volcano" / "bases" / file).read_text())
     (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The embedded cluster's components, one start function each (sourced after lib.sh, not run). up.sh writes their
 # configuration once and calls these; restart.sh stops one component by its pid and calls the same function again,
 # so a restarted component runs with exactly the flags and files it started with. Each function returns once the
@@ -104,6 +105,7 @@ start_vc_scheduler() {
 }
 
 # The components restart.sh knows, each with the seconds stop() gives it to exit before SIGKILL.
+# shellcheck disable=SC2034  # read by restart.sh, which sources this file
 declare -A COMPONENT_GRACE=(
   [etcd]=15 [kube-apiserver]=15 [kube-controller-manager]=15 [kube-scheduler]=15 [containerd]=15 [kubelet]=15
   [vc-webhook-manager]=10 [vc-controller-manager]=10 [vc-scheduler]=10

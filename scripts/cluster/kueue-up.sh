@@ -64,6 +64,7 @@ say "starting kueue"
 # where /etc is an overlay holding that directory, so the host's /etc is never written. The namespace, and its
 # mounts, end with the process.
 mkdir -p "$KUEUE/etc"
+# shellcheck disable=SC2016  # the script is the inner sh's: $1 and the rest expand there, not here
 start kueue env KUBECONFIG="$KUBECONFIG_ADMIN" unshare --mount --propagation private -- sh -c '
   set -e
   mount -t tmpfs tmpfs "$1"

@@ -1,4 +1,6 @@
+# shellcheck shell=bash
 # Shared settings for the embedded cluster scripts (sourced, not run).
+# shellcheck disable=SC2034  # settings for the scripts that source this file: they read them, this file does not
 # Everything the cluster writes lives under $STATE (ignored by git). Binaries are cached under .tools/cluster/:
 # Kubernetes per version in $KBIN (.tools/cluster/<version>/bin), containerd 2 in $C2BIN, the rest in $CBIN.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -35,7 +37,10 @@ die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
 # The default is the newest this machine runs (kubernetes/default); a running cluster's version is the one it was
 # started with (.cluster/k8s-minor), whatever K8S says now.
 K8S_MODULES="$CLUSTER_SCRIPTS/kubernetes"
-k8s_minors() { (cd "$K8S_MODULES" && ls -d 1.*/ 2>/dev/null | tr -d / | sort -t. -k2,2n); }
+k8s_minors() {
+  local dir
+  for dir in "$K8S_MODULES"/1.*/; do if [ -d "$dir" ]; then basename "$dir"; fi; done | sort -t. -k2,2n
+}
 resolve_k8s() {
   local want=${1:-}
   [ -n "$want" ] || want=$(cat "$K8S_MODULES/default")

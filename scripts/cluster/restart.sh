@@ -9,8 +9,9 @@ source "$(dirname "$0")/lib.sh"
 source "$CLUSTER_SCRIPTS/components.sh"
 
 name=${1:-}
-[ -n "$name" ] && [ -n "${COMPONENT_GRACE[$name]:-}" ] ||
+if [ -z "$name" ] || [ -z "${COMPONENT_GRACE[$name]:-}" ]; then
   die "usage: restart.sh COMPONENT, one of: ${!COMPONENT_GRACE[*]}"
+fi
 [ -f "$PIDS/$name.pid" ] || die "$name is not running in ${STATE#"$ROOT"/} (is the cluster up? VOLCANO=1 for vc-*)"
 started=$SECONDS
 say "restarting $name"

@@ -32,7 +32,11 @@ done
 [ ${#CONTAINERD_SOCK} -lt 100 ] || die "state path too long for a unix socket: $CONTAINERD_SOCK (set CLUSTER_STATE)"
 
 # Stop everything started so far if any step below fails or the user presses Ctrl-C.
-trap 'status=$?; if [ $status -ne 0 ]; then say "cluster-up failed, tearing down"; "$CLUSTER_SCRIPTS/down.sh" || true; fi' EXIT
+tear_down_on_failure() {
+  local status=$?
+  if [ $status -ne 0 ]; then say "cluster-up failed, tearing down"; "$CLUSTER_SCRIPTS/down.sh" || true; fi
+}
+trap tear_down_on_failure EXIT
 trap 'exit 130' INT TERM
 
 started=$SECONDS

@@ -6,11 +6,11 @@ import re
 
 import yaml
 
-from sequential_job.paths import CHART
+from sequential_job.paths import CHART_YAML
 
 
 def metadata() -> dict:
-    return yaml.safe_load((CHART / "Chart.yaml").read_text())
+    return yaml.safe_load(CHART_YAML.read_text())
 
 
 def oldest_kubernetes() -> str:

@@ -5,20 +5,18 @@ from __future__ import annotations
 
 import re
 
-from sequential_job.paths import ROOT
-
-MODULES = ROOT / "scripts" / "cluster" / "kubernetes"
+from sequential_job.paths import KUBERNETES_MODULES
 
 
 def minors() -> list[str]:
     """Every minor version with a wrapper module, oldest first ("1.29", ..., "1.37")."""
-    found = [p.name for p in MODULES.glob("1.*") if (p / "go.mod").exists()]
+    found = [p.name for p in KUBERNETES_MODULES.glob("1.*") if (p / "go.mod").exists()]
     return sorted(found, key=lambda minor: int(minor.split(".")[1]))
 
 
 def default_minor() -> str:
     """The minor `make e2e` and `make cluster-up` run without K8S= (scripts/cluster/kubernetes/default)."""
-    minor = (MODULES / "default").read_text().strip()
+    minor = (KUBERNETES_MODULES / "default").read_text().strip()
     if not re.fullmatch(r"1\.\d+", minor):
         raise ValueError(f"scripts/cluster/kubernetes/default holds {minor!r}, not a minor version like 1.37")
     return minor
@@ -26,7 +24,7 @@ def default_minor() -> str:
 
 def release(minor: str) -> str:
     """The k8s.io/kubernetes release the minor's wrapper module builds, e.g. v1.37.2."""
-    gomod = MODULES / minor / "go.mod"
+    gomod = KUBERNETES_MODULES / minor / "go.mod"
     if not gomod.exists():
         raise ValueError(f"no Kubernetes {minor} here (scripts/cluster/kubernetes/{minor}/go.mod): {minors()}")
     match = re.search(r"^require k8s\.io/kubernetes (v\S+)$", gomod.read_text(), re.MULTILINE)

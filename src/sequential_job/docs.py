@@ -14,7 +14,8 @@ import subprocess
 import sys
 
 from sequential_job.doc_sections import VALUES_TABLE
-from sequential_job.paths import CHART, ROOT, tool
+from sequential_job.paths import CHART, ROOT
+from sequential_job.tools import tool
 
 CHART_README = CHART / "README.md"
 

@@ -14,7 +14,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sequential_job.paths import CHART, ROOT, TOOLS, require_tool
+from sequential_job.paths import CHART, ROOT, TOOLS
+from sequential_job.tools import require_tool
 
 HELMS = ("helm", "helm3")
 
@@ -97,31 +98,55 @@ def run_helm(
     return run
 
 
-def values_args(files: Sequence[str | os.PathLike[str]], stdin: bool = False) -> list[str]:
+# What helm takes as a chart: a directory or .tgz, `repo/name` or an oci:// reference.
+ChartRef = str | os.PathLike[str]
+ValuesFiles = Sequence[str | os.PathLike[str]]
+
+
+def values_args(files: ValuesFiles, stdin: bool = False) -> list[str]:
     """`-f` for each values file in order, then `-f -` when values also come on stdin."""
     args = [a for path in files for a in ("-f", str(path))]
     return [*args, "-f", "-"] if stdin else args
 
 
 def template_args(
-    files: Sequence[str | os.PathLike[str]] = (),
+    files: ValuesFiles = (),
     stdin: bool = False,
     *,
     release: str = "test",
     namespace: str = "default",
     kube_version: str | None = None,
     api_versions: Sequence[str] = (),
-    chart: Path = CHART,
+    chart: ChartRef = CHART,
+    flags: Sequence[str] = (),
 ) -> list[str]:
+    """`helm template`: the values files in order (then stdin's), then `flags` (e.g. `--version`, `--verify`)."""
     args = ["template", release, str(chart), "--namespace", namespace, *values_args(files, stdin)]
     if kube_version:
         args += ["--kube-version", kube_version]
     for api in api_versions:
         args += ["--api-versions", api]
-    return args
+    return [*args, *flags]
 
 
-def lint_args(files: Sequence[str | os.PathLike[str]] = (), stdin: bool = False, chart: Path = CHART) -> list[str]:
+def install_args(
+    release: str,
+    files: ValuesFiles = (),
+    stdin: bool = False,
+    *,
+    namespace: str | None = None,
+    chart: ChartRef = CHART,
+    command: str = "install",
+    flags: Sequence[str] = (),
+) -> list[str]:
+    """`helm install` (or `upgrade`) of a release: like template_args; no namespace is helm's own default."""
+    if command not in ("install", "upgrade"):
+        raise ValueError(f"install_args: command {command!r} is neither install nor upgrade")
+    where = ["--namespace", namespace] if namespace else []
+    return [command, release, str(chart), *where, *values_args(files, stdin), *flags]
+
+
+def lint_args(files: ValuesFiles = (), stdin: bool = False, chart: ChartRef = CHART) -> list[str]:
     """`helm lint --strict`: warnings fail too."""
     return ["lint", "--strict", str(chart), *values_args(files, stdin)]
 

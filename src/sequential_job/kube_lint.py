@@ -22,8 +22,9 @@ import yaml
 from sequential_job.chart import oldest_kubernetes
 from sequential_job.helm import HelmError
 from sequential_job.overlays import Overlay, discover_overlays
-from sequential_job.paths import CHART, ROOT, tool
+from sequential_job.paths import CHART, ROOT
 from sequential_job.render import render as helm_template
+from sequential_job.tools import tool
 
 CONFIG = ROOT / ".kube-score.yaml"
 # Not a kube-score test id: the name .kube-score.yaml gives kube-score's --ignore-container-cpu-limit.

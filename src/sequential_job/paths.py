@@ -1,50 +1,39 @@
-"""Where things are: the repository, the chart, the overlays, and the tools `make deps` and the cluster install."""
+"""Where things are: the repository's files and folders that more than one module (or test, or benchmark) reads.
+Only locations: which tool runs from where is sequential_job.tools."""
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-CHART = ROOT / "charts" / "sequential-job"
-VALUES_DIR = ROOT / "values"
 README = ROOT / "README.md"
+CHANGELOG = ROOT / "CHANGELOG.md"
+ARTIFACTHUB_REPO = ROOT / "artifacthub-repo.yml"
+DIST = ROOT / "dist"
+
+CHART = ROOT / "charts" / "sequential-job"
+CHART_YAML = CHART / "Chart.yaml"
+VALUES_YAML = CHART / "values.yaml"
+VALUES_SCHEMA = CHART / "values.schema.json"
+
+VALUES_DIR = ROOT / "values"
 DOCS = ROOT / "docs"  # one Markdown file per topic, linked from the README
+# The seed example: the chain the chart began from, as values (and, in the tests, as the Job it was written as).
+SEED_VALUES = VALUES_DIR / "seed.yaml"
+# The kubectl plugin's own distribution (plugin/pyproject.toml), built into a wheel by `make package`.
+PLUGIN = ROOT / "plugin"
+
+SCRIPTS = ROOT / "scripts"
+CLUSTER_SCRIPTS = SCRIPTS / "cluster"
+KUBERNETES_MODULES = CLUSTER_SCRIPTS / "kubernetes"
+VOLCANO_CRDS = CLUSTER_SCRIPTS / "volcano-crds.sh"
+
+TEST_DATA = ROOT / "tests" / "data"
+SEED_JOB = TEST_DATA / "seed-job.yaml"
+
 TOOLS = ROOT / ".tools"
 TOOLS_BIN = TOOLS / "bin"
-
-# Each tool: the environment variable that overrides it, and where `make deps` (or the cluster build) puts it.
-_TOOLS = {
-    "helm": ("HELM", TOOLS_BIN / "helm"),
-    "helm3": ("HELM3", TOOLS_BIN / "helm3"),
-    "helm-docs": ("HELM_DOCS", TOOLS_BIN / "helm-docs"),
-    "kube-score": ("KUBE_SCORE", TOOLS_BIN / "kube-score"),
-    "oras": ("ORAS", TOOLS_BIN / "oras"),
-    "kustomize": ("KUSTOMIZE", TOOLS_BIN / "kustomize"),
-    "helmfile": ("HELMFILE", TOOLS_BIN / "helmfile"),
-    "kubeconform": ("KUBECONFORM", TOOLS_BIN / "kubeconform"),
-    "kubectl": ("KUBECTL", None),  # the default cluster version's, see _default_kubectl
-}
-
-
-def _default_kubectl() -> Path:
-    """The kubectl the cluster build puts beside the default Kubernetes (scripts/cluster/lib.sh's KBIN)."""
-    from sequential_job.cluster_versions import default_minor, release  # it imports this module
-
-    return TOOLS / "cluster" / release(default_minor()) / "bin" / "kubectl"
-
-
-def tool(name: str) -> str:
-    """The path of a tool: its environment variable (HELM, HELM3, ...) if set, else where the project installs it."""
-    variable, default = _TOOLS[name]
-    return os.environ.get(variable) or str(default or _default_kubectl())
-
-
-def require_tool(name: str) -> str:
-    """Like tool(), but fails with the fix when the tool is not there."""
-    path = tool(name)
-    if not (shutil.which(path) or Path(path).is_file()):
-        variable = _TOOLS[name][0]
-        raise FileNotFoundError(f"{name} not found at {path}: run `make deps` or set {variable}=/path/to/{name}")
-    return path
+# The embedded cluster's builds: Kubernetes per version in CLUSTER_TOOLS/<release>/bin (scripts/cluster/lib.sh's
+# KBIN), the rest (containerd, crictl, etcd, ...) in CLUSTER_TOOLS/bin (its CBIN).
+CLUSTER_TOOLS = TOOLS / "cluster"
+CLUSTER_BIN = CLUSTER_TOOLS / "bin"

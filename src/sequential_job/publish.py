@@ -1,13 +1,14 @@
 """Package, sign and publish the chart: `make package` and `make publish` (docs/publishing.md).
 
-python -m sequential_job.publish package   # dist/sequential-job-<version>.tgz, and its .prov when SIGN_KEY is set
+python -m sequential_job.publish package   # dist/sequential-job-<version>.tgz, and its .prov when SIGN_KEY is set,
+                                           # and the kubectl plugin's wheel, dist/kubectl_sequential_job-<v>-*.whl
 python -m sequential_job.publish publish   # package, then update a classic repository and/or push to OCI
 
 Everything is set by environment variables, so CI and people publish the same way:
 
   HELM                   the helm that packages and pushes (default .tools/bin/helm, Helm 4)
   CHART_DIR              the chart to package (default charts/sequential-job)
-  DIST                   where packages go (default dist/)
+  DIST                   where packages go (default dist/): the chart's, and the kubectl plugin's wheel (plugin/)
   SIGN_KEY               sign with this GnuPG key (a name, email or fingerprint); unset: no signature
   SIGN_KEYRING           a legacy secret keyring holding it (default: exported from GnuPG for this run only)
   SIGN_PASSPHRASE_FILE   the key's passphrase, if it has one
@@ -43,10 +44,11 @@ from pathlib import Path
 import yaml
 
 from sequential_job import paths
-from sequential_job.paths import ROOT, tool
+from sequential_job.paths import ARTIFACTHUB_REPO, DIST, PLUGIN, ROOT
+from sequential_job.tools import tool
 
 CHART = Path(os.environ.get("CHART_DIR") or paths.CHART).resolve()
-REPO_METADATA = Path(os.environ.get("ARTIFACTHUB_REPO_FILE") or ROOT / "artifacthub-repo.yml")
+REPO_METADATA = Path(os.environ.get("ARTIFACTHUB_REPO_FILE") or ARTIFACTHUB_REPO)
 
 
 class PublishError(Exception):
@@ -200,6 +202,33 @@ def package(dist: Path) -> Package:
     return pkg
 
 
+# The PEP 517 hook pip itself would call, run directly: no build environment to make (the dev venv has the pinned
+# setuptools the plugin's pyproject.toml names), a fraction of a second instead of several.
+BUILD_WHEEL = "import sys; from setuptools import build_meta; print(build_meta.build_wheel(sys.argv[1]))"
+
+
+def package_plugin(dist: Path) -> Path:
+    """The kubectl plugin (plugin/) as a wheel in dist/, built from a copy of its sources (so no build/ or egg-info
+    of an earlier build, nor the editable install's, can leak into it), with the zip entries stamped at
+    source_date_epoch(): the same sources build the same bytes."""
+    dist.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="sequential-job-plugin-") as tmp:
+        staged = Path(tmp) / "plugin"
+        ignore = shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__", "*.pyc")
+        shutil.copytree(PLUGIN, staged, ignore=ignore)
+        out = Path(tmp) / "wheel"
+        env = {**os.environ, "SOURCE_DATE_EPOCH": str(source_date_epoch())}
+        proc = run([sys.executable, "-c", BUILD_WHEEL, str(out)], cwd=staged, env=env)
+        name = proc.stdout.strip().splitlines()[-1]
+        for stale in dist.glob(f"{name.split('-')[0]}-*.whl"):
+            stale.unlink()
+        wheel = dist / name
+        shutil.move(out / name, wheel)
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    say(f"packaged {wheel.relative_to(ROOT) if wheel.is_relative_to(ROOT) else wheel} sha256:{digest}")
+    return wheel
+
+
 def fetch_index(repo_url: str) -> str | None:
     """The repository's current index.yaml, or None when it has none yet (HTTP 404)."""
     url = repo_url.rstrip("/") + "/index.yaml"
@@ -299,10 +328,12 @@ def main() -> int:
     try:
         if command == "publish" and not (env("REPO_URL") or env("OCI_REGISTRY")):
             raise PublishError("nothing to publish to: set REPO_URL (a classic repository) and/or OCI_REGISTRY")
-        pkg = package(Path(env("DIST", str(ROOT / "dist"))).resolve())
+        dist = Path(env("DIST", str(DIST))).resolve()
+        pkg = package(dist)
+        package_plugin(dist)
         if command == "publish":
             if env("REPO_URL"):
-                publish_classic(pkg, env("REPO_URL"), Path(env("REPO_DIR", str(ROOT / "dist" / "repo"))).resolve())
+                publish_classic(pkg, env("REPO_URL"), Path(env("REPO_DIR", str(DIST / "repo"))).resolve())
             if env("OCI_REGISTRY"):
                 publish_oci(pkg, env("OCI_REGISTRY"))
     except PublishError as e:

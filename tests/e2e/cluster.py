@@ -10,10 +10,11 @@ from typing import Any, TypeVar
 
 from kubernetes import client
 
-from sequential_job.helm import HelmRun, run_helm
-from sequential_job.paths import CHART, tool
+from kubectl_sequential_job.chain import RUNNING, selector, step_runs
+from kubectl_sequential_job.cluster import Cluster
+from sequential_job.helm import HelmRun, install_args, run_helm
 from sequential_job.render import values_yaml
-from sequential_job.step_logs import selector, step_runs, workload_status
+from sequential_job.tools import tool
 
 T = TypeVar("T")
 
@@ -45,14 +46,9 @@ def install(
     extra_args: Sequence[str] = (),
 ) -> HelmRun:
     """`helm install` (or `upgrade`) the chart; values files first, then `values` on stdin, then extra_args."""
-    args = [command, release, str(CHART), "-n", namespace]
-    for f in files:
-        args += ["-f", str(f)]
-    stdin = None
-    if values is not None:
-        args += ["-f", "-"]
-        stdin = values_yaml(values)
-    return helm(helm_name, *args, *extra_args, stdin=stdin, check=check)
+    stdin = None if values is None else values_yaml(values)
+    args = install_args(release, files, stdin is not None, namespace=namespace, command=command, flags=extra_args)
+    return helm(helm_name, *args, stdin=stdin, check=check)
 
 
 def server_version() -> tuple[int, int]:
@@ -74,8 +70,8 @@ def finished(namespace: str, release: str) -> Callable[[], str | None]:
     """A probe: "completed" or "failed" once the release's newest workload has finished, else None."""
 
     def probe() -> str | None:
-        outcome, _ = workload_status(namespace, release)
-        return None if outcome == "running" else outcome
+        outcome = Cluster.of(None).outcome(namespace, release)
+        return None if outcome == RUNNING else outcome
 
     return probe
 

@@ -8,7 +8,8 @@ import os
 import subprocess
 from pathlib import Path
 
-from sequential_job.paths import CHART, ROOT, TOOLS_BIN, tool
+from sequential_job.paths import CHART, ROOT, TOOLS_BIN
+from sequential_job.tools import tool
 
 
 def test_ct_install_passes_for_every_ci_values_file() -> None:

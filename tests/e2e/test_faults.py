@@ -39,12 +39,12 @@ from e2e.cluster import (
     vcjobs,
     wait_finished,
 )
-from sequential_job.paths import ROOT
+from sequential_job.paths import CLUSTER_BIN, CLUSTER_SCRIPTS
 from sequential_job.values import IMAGE
 
 pytestmark = pytest.mark.faults
 
-RESTART = ROOT / "scripts" / "cluster" / "restart.sh"
+RESTART = CLUSTER_SCRIPTS / "restart.sh"
 NODE = "sequential-job-node"
 # The middle step gives up after this long without /work/go, so a test that lost track of it fails instead of hanging.
 RELEASE_TIMEOUT = 300
@@ -232,7 +232,7 @@ def test_component_restart_mid_chain(chain_run: Callable[..., Result], component
 def crictl(state: Path, *args: str) -> str:
     done = subprocess.run(
         [
-            str(ROOT / ".tools/cluster/bin/crictl"),
+            str(CLUSTER_BIN / "crictl"),
             "--runtime-endpoint",
             f"unix://{state}/containerd/containerd.sock",
             *args,

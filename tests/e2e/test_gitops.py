@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from e2e.cluster import eventually, helm, install, jobs, kubectl, pods, wait_finished
-from sequential_job.helm import run_helm
-from sequential_job.paths import CHART, VALUES_DIR
+from sequential_job.helm import run_helm, template_args
+from sequential_job.paths import SEED_VALUES, VALUES_DIR
+from sequential_job.render import values_yaml
 
-SEED_DEV = (VALUES_DIR / "seed.yaml", VALUES_DIR / "dev.yaml")
+SEED_DEV = (SEED_VALUES, VALUES_DIR / "dev.yaml")
 GITOPS = (*SEED_DEV, VALUES_DIR / "gitops.yaml")
 # The change a user makes between two deploys: one step's image (both names are images the cluster has).
 NEW_IMAGE = {"stepOverrides": {"job-1": {"image": "busybox:1.36"}}}
@@ -19,13 +18,8 @@ NEW_IMAGE = {"stepOverrides": {"job-1": {"image": "busybox:1.36"}}}
 
 def template_and_apply(namespace: str, files: tuple, values: dict | None = None) -> tuple[int, str]:
     """`helm template app <chart> -f ... | kubectl apply -f -`; returns kubectl's exit code and output."""
-    args = ["template", "app", str(CHART), "-n", namespace]
-    for f in files:
-        args += ["-f", str(f)]
-    stdin = None
-    if values is not None:
-        args += ["-f", "-"]
-        stdin = yaml.safe_dump(values)
+    stdin = None if values is None else values_yaml(values)
+    args = template_args(files, stdin is not None, release="app", namespace=namespace)
     manifest = run_helm("helm", *args, stdin=stdin).stdout
     applied = kubectl("apply", "-n", namespace, "-f", "-", stdin=manifest)
     return applied.returncode, applied.stdout + applied.stderr

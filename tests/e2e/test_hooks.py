@@ -13,11 +13,18 @@ from kubernetes import client
 
 from e2e.cluster import helm, jobs, pods, runs_by_name
 from harness.subchart import build_parent_chart
+from sequential_job.helm import install_args
 
 
 @pytest.fixture
 def parent_chart(tmp_path: Path, helm_name: str) -> Path:
     return build_parent_chart(helm_name, tmp_path)
+
+
+def upgrade(release: str, namespace: str, chart: Path, *settings: str) -> list[str]:
+    """`helm upgrade` of the parent chart with each `--set` setting."""
+    flags = [a for setting in settings for a in ("--set", setting)]
+    return install_args(release, namespace=namespace, chart=chart, command="upgrade", flags=flags)
 
 
 def config(namespace: str) -> client.V1ConfigMap:
@@ -36,7 +43,7 @@ def updated_at(cm: client.V1ConfigMap) -> datetime:
 def test_hooks_run_the_chains_before_the_release_and_a_failure_stops_the_upgrade(
     namespace: str, helm_name: str, parent_chart: Path
 ) -> None:
-    helm(helm_name, "install", "app", str(parent_chart), "-n", namespace)
+    helm(helm_name, *install_args("app", namespace=namespace, chart=parent_chart))
     # Two aliases, two chains with distinct names; both finished before helm returned.
     found = chain_jobs(namespace)
     assert sorted(found) == ["app-backfill", "app-migrate"], sorted(found)
@@ -50,7 +57,7 @@ def test_hooks_run_the_chains_before_the_release_and_a_failure_stops_the_upgrade
     assert list(by_step) == ["schema", "data"] and by_step["schema"].finished <= by_step["data"].started
 
     # An upgrade runs both chains again (before-hook-creation replaced the previous runs), then updates the ConfigMap.
-    helm(helm_name, "upgrade", "app", str(parent_chart), "-n", namespace, "--set", "message=v2")
+    helm(helm_name, *upgrade("app", namespace, parent_chart, "message=v2"))
     again = chain_jobs(namespace)
     assert sorted(again) == ["app-backfill", "app-migrate"]
     assert again["app-migrate"].metadata.uid != migrate.metadata.uid, "the upgrade must run the chain again"
@@ -62,15 +69,7 @@ def test_hooks_run_the_chains_before_the_release_and_a_failure_stops_the_upgrade
     # A failing migration step fails the upgrade; the ConfigMap keeps v2 and backfill does not run.
     run = helm(
         helm_name,
-        "upgrade",
-        "app",
-        str(parent_chart),
-        "-n",
-        namespace,
-        "--set",
-        "message=v3",
-        "--set",
-        "migrate.stepOverrides.data.script=exit 3",
+        *upgrade("app", namespace, parent_chart, "message=v3", "migrate.stepOverrides.data.script=exit 3"),
         check=False,
     )
     assert run.returncode != 0 and "pre-upgrade" in run.stderr, run.describe()

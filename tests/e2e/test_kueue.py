@@ -12,7 +12,7 @@ import pytest
 from kubernetes import client
 
 from e2e.cluster import eventually, install, jobs, pods, wait_finished
-from sequential_job.paths import VALUES_DIR
+from sequential_job.paths import SEED_VALUES, VALUES_DIR
 from sequential_job.values import chain
 
 KUEUE = ("kueue.x-k8s.io", "v1beta2")
@@ -132,7 +132,7 @@ def test_a_step_over_the_quota_waits_suspended_until_the_quota_is_raised(
 
 def test_the_seed_waits_in_the_queue_instead_of_pending(namespace: str, local_queue: tuple[str, str]) -> None:
     """values/kueue.yaml: the seed's 3-CPU step against 1 CPU of quota is held by Kueue, not left Pending on a node."""
-    install("helm", "seed", namespace, [VALUES_DIR / "seed.yaml", VALUES_DIR / "kueue.yaml"])
+    install("helm", "seed", namespace, [SEED_VALUES, VALUES_DIR / "kueue.yaml"])
     (job,) = jobs(namespace, "seed")
 
     def pending() -> dict[str, Any] | None:

@@ -11,9 +11,9 @@ from kubernetes import client
 
 from e2e.cluster import events, eventually, install, jobs, logs, pods, runs_by_name, the_pod, wait_finished
 from e2e.conftest import delete_namespace, new_namespace
-from sequential_job.paths import VALUES_DIR
+from sequential_job.paths import SEED_VALUES, VALUES_DIR
 
-SEED = VALUES_DIR / "seed.yaml"
+SEED = SEED_VALUES
 # The seed's job-2 requests 3 CPUs; values/dev.yaml (layered on seed.yaml) lowers it to 100m.
 SEED_ON_SMALL_NODE = (SEED, VALUES_DIR / "dev.yaml")
 DATE_LINE = re.compile(r"^(job-\d) (\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \w+ \d{4})$")

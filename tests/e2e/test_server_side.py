@@ -12,10 +12,8 @@ from kubernetes.client.exceptions import ApiException
 
 from e2e.cluster import eventually, install, kubectl
 from sequential_job.overlays import Overlay
-from sequential_job.paths import ROOT, VALUES_DIR
+from sequential_job.paths import SEED_JOB, SEED_VALUES, VOLCANO_CRDS
 from sequential_job.render import render
-
-SEED_JOB = ROOT / "tests" / "data" / "seed-job.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -28,11 +26,7 @@ def volcano_job_crd() -> None:
     except ApiException as e:
         if e.status != 404:
             raise
-    crds = Path(
-        subprocess.run(
-            ["bash", str(ROOT / "scripts/cluster/volcano-crds.sh")], capture_output=True, text=True, check=True
-        ).stdout.strip()
-    )
+    crds = Path(subprocess.run(["bash", str(VOLCANO_CRDS)], capture_output=True, text=True, check=True).stdout.strip())
     applied = kubectl("apply", "--server-side", "-f", str(crds / "volcano" / "bases" / "batch.volcano.sh_jobs.yaml"))
     assert applied.returncode == 0, applied.stderr
 
@@ -65,5 +59,5 @@ def test_helm3_install_names_the_typo(namespace: str, tmp_path: Path) -> None:
     """Helm 3 cannot `install --dry-run=client` offline; against a real API server, the schema stops the typo."""
     typo = tmp_path / "typo.yaml"
     typo.write_text("pod:\n  activeDeadlinesSeconds: 60\n")
-    run = install("helm3", "typo", namespace, [VALUES_DIR / "seed.yaml", typo], check=False)
+    run = install("helm3", "typo", namespace, [SEED_VALUES, typo], check=False)
     assert run.returncode != 0 and "activeDeadlinesSeconds" in run.stderr, run.describe()

@@ -7,11 +7,11 @@ from kubernetes import client
 from kubernetes.client.exceptions import ApiException
 
 from e2e.cluster import eventually, helm, install, logs, pods, runs_by_name, the_pod, vcjob_phase, vcjobs
-from sequential_job.paths import VALUES_DIR
+from sequential_job.paths import SEED_VALUES, VALUES_DIR
 from sequential_job.values import chain
 
 # seed.yaml + dev.yaml (job-2 requests 100m instead of 3 CPUs on this 2-CPU node) + volcano.yaml.
-SEED_VOLCANO = (VALUES_DIR / "seed.yaml", VALUES_DIR / "dev.yaml", VALUES_DIR / "volcano.yaml")
+SEED_VOLCANO = (SEED_VALUES, VALUES_DIR / "dev.yaml", VALUES_DIR / "volcano.yaml")
 TERMINAL = {"Completed", "Failed", "Aborted", "Terminated"}
 
 

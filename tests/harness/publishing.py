@@ -32,11 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from sequential_job import chart
-from sequential_job.paths import ROOT, VALUES_DIR, require_tool
+from sequential_job.paths import ROOT, SEED_VALUES
+from sequential_job.tools import require_tool
 
-SEED = str(VALUES_DIR / "seed.yaml")
+SEED = str(SEED_VALUES)
 CHART_VERSION: str = chart.metadata()["version"]
 TGZ = f"sequential-job-{CHART_VERSION}.tgz"
+# The kubectl plugin's wheel, which `make package` writes beside the chart (plugin/pyproject.toml has the same version).
+WHEEL = f"kubectl_sequential_job-{CHART_VERSION}-py3-none-any.whl"
 
 REGISTRY_BINARY = "/usr/bin/docker-registry"
 OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"

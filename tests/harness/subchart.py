@@ -8,9 +8,9 @@ from pathlib import Path
 import yaml
 
 from sequential_job.helm import run_helm
-from sequential_job.paths import CHART, ROOT
+from sequential_job.paths import CHART, TEST_DATA
 
-PARENT = ROOT / "tests" / "data" / "parent-chart"
+PARENT = TEST_DATA / "parent-chart"
 
 
 def build_parent_chart(helm: str, where: Path) -> Path:
