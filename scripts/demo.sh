@@ -18,12 +18,12 @@ read -ra overlays < <(cd "$ROOT" && .venv/bin/python -m sequential_job.overlays 
 (cd "$ROOT" && "$HELM" upgrade --install "$RELEASE" charts/sequential-job -n "$NS" --create-namespace "${overlays[@]}")
 echo
 status=0
-"$ROOT/.venv/bin/python" -m sequential_job.step_logs "$RELEASE" -n "$NS" --wait 180 || status=$?
+"$ROOT/.venv/bin/kubectl-sequential_job" logs "$RELEASE" -n "$NS" --wait 180 || status=$?
 if [ "${CLUSTER:-embedded}" = existing ] && [ "${KEEP:-0}" != 1 ]; then
   "$HELM" uninstall "$RELEASE" -n "$NS" --wait >/dev/null
 fi
 case $status in
   0) echo "The seed's steps ran in order and the Job completed." ;;
   1) echo "The Job failed." >&2; exit 1 ;;
-  *) echo "The Job did not finish in time (step_logs.py exit $status)." >&2; exit 1 ;;
+  *) echo "The Job did not finish in time (kubectl sequential-job logs exited $status)." >&2; exit 1 ;;
 esac

@@ -36,7 +36,15 @@ from kubernetes.client import (
 from kubernetes.client.exceptions import ApiException
 
 from kubectl_sequential_job import cli, logs, status
-from kubectl_sequential_job.chain import Workload, duration, job_workload, progress, step_runs, vcjob_workload
+from kubectl_sequential_job.chain import (
+    RUNTIME_CONTAINER,
+    Workload,
+    duration,
+    job_workload,
+    progress,
+    step_runs,
+    vcjob_workload,
+)
 from kubectl_sequential_job.cluster import Cluster, ConfigError, connect
 from sequential_job import chart, publish
 from sequential_job.paths import PLUGIN
@@ -196,6 +204,19 @@ def test_a_sidecar_is_neither_a_step_nor_the_current_one() -> None:
     assert [r.name for r in runs if r.sidecar] == ["web"]
     at_2 = progress(runs)
     assert (at_2.done, at_2.total, at_2.current.name) == (1, 3, "step-2")
+
+
+def test_the_step_runtime_is_no_step() -> None:
+    """The init container that installs the chart's wrapper runs first when a step is wrapped; it is not a step."""
+    states = {RUNTIME_CONTAINER: done(0, 1), "step-1": done(1, 3), "step-2": running(3), "step-3": waiting()}
+    runs = step_runs(pod("p", states))
+    assert [r.name for r in runs] == ["step-1", "step-2", "step-3"]
+    at_2 = progress(runs)
+    assert (at_2.done, at_2.total, at_2.current.name) == (1, 3, "step-2")
+    template = V1PodTemplateSpec(spec=pod_spec([RUNTIME_CONTAINER, "step-1", "step-2"]))
+    wrapped = V1Job(metadata=V1ObjectMeta(name="j", creation_timestamp=T0), spec=V1JobSpec(template=template))
+    wrapped.status = V1JobStatus()
+    assert job_workload(wrapped).steps == 2
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kubectl_sequential_job.chain import RUNTIME_CONTAINER  # tests/test_release_objects.py holds it to the chart's
 from sequential_job import yamlio
 
 if TYPE_CHECKING:
@@ -15,9 +16,6 @@ VOLCANO_JOB = ("batch.volcano.sh/v1alpha1", "Job")
 CRON_JOB = ("batch/v1", "CronJob")
 VOLCANO_CRON_JOB = ("batch.volcano.sh/v1alpha1", "CronJob")
 WORKLOADS = (JOB, VOLCANO_JOB, CRON_JOB, VOLCANO_CRON_JOB)
-# The init container that installs the step runtime when a step is wrapped (the chart's constants, runtimeContainer;
-# tests/test_release_objects.py holds the two equal): it runs before the steps and is none of them.
-RUNTIME_CONTAINER = "sequential-job-runtime"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@ Jobs), their pods, and each pod's steps in execution order with what the kubelet
 calls the API, so all of it can be tried on objects built by hand.
 
 The chart runs steps 1..n-1 as init containers and step n as the container; a sidecar is an init container with
-restartPolicy Always (a native sidecar), which runs beside the steps and is not one of them.
+restartPolicy Always (a native sidecar), which runs beside the steps and is not one of them; nor is the step runtime,
+the init container that first installs the chart's wrapper when a step needs it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ INDEX_ANNOTATIONS = ("batch.kubernetes.io/job-completion-index", "volcano.sh/tas
 # The label each Job controller puts on its pods: the name of the Job (or Volcano Job).
 WORKLOAD_LABELS = ("job-name", "volcano.sh/job-name")
 VOLCANO = ("batch.volcano.sh", "v1alpha1", "jobs")
+# The init container that installs the step runtime (the chart's constants, runtimeContainer).
+RUNTIME_CONTAINER = "sequential-job-runtime"
 
 COMPLETED, FAILED, RUNNING = "completed", "failed", "running"
 VOLCANO_OUTCOME = {"Completed": COMPLETED, "Failed": FAILED, "Terminated": FAILED, "Aborted": FAILED}
@@ -64,7 +67,8 @@ def is_sidecar(container: Any) -> bool:
 def step_runs(pod: Any) -> list[StepRun]:
     """The pod's containers in execution order (init containers, then the container) with their kubelet status."""
     statuses = {s.name: s for s in (pod.status.init_container_statuses or []) + (pod.status.container_statuses or [])}
-    containers = [(c, True) for c in pod.spec.init_containers or []] + [(c, False) for c in pod.spec.containers]
+    inits = [c for c in pod.spec.init_containers or [] if c.name != RUNTIME_CONTAINER]
+    containers = [(c, True) for c in inits] + [(c, False) for c in pod.spec.containers]
     runs = []
     for index, (container, init) in enumerate(containers):
         status = statuses.get(container.name)
@@ -206,9 +210,10 @@ def shards_config_map(volumes: list[Any]) -> str | None:
     return None
 
 
-def count_steps(init_restart_policies: list[str | None], containers: int) -> int:
-    """A pod template's steps: its init containers that are not sidecars, and its containers."""
-    return sum(1 for policy in init_restart_policies if policy != "Always") + containers
+def count_steps(inits: list[tuple[str, str | None]], containers: int) -> int:
+    """A pod template's steps: its init containers ((name, restartPolicy)) that are neither sidecars nor the step
+    runtime, and its containers."""
+    return sum(1 for name, policy in inits if policy != "Always" and name != RUNTIME_CONTAINER) + containers
 
 
 def job_workload(job: Any) -> Workload:
@@ -231,7 +236,7 @@ def job_workload(job: Any) -> Workload:
         outcome=outcome,
         line=line,
         width=(job.spec.completions or 0) if indexed else 0,
-        steps=count_steps([c.restart_policy for c in pod.init_containers or []], len(pod.containers)),
+        steps=count_steps([(c.name, c.restart_policy) for c in pod.init_containers or []], len(pod.containers)),
         shards_config_map=shards_config_map(pod.volumes),
         suspended=bool(job.spec.suspend) and outcome == RUNNING,
     )
@@ -261,7 +266,7 @@ def vcjob_workload(job: dict[str, Any]) -> Workload:
         line=line,
         width=replicas if replicas > 1 else 0,
         steps=count_steps(
-            [c.get("restartPolicy") for c in pod.get("initContainers", [])], len(pod.get("containers", []))
+            [(c["name"], c.get("restartPolicy")) for c in pod.get("initContainers", [])], len(pod.get("containers", []))
         ),
         shards_config_map=config_map,
     )
