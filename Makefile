@@ -52,8 +52,9 @@ lint: deps ## ruff, yamllint, chart-testing's ct lint, kube-score on every rende
 schema: deps ## regenerate charts/sequential-job/values.schema.json from values.schema.source.yaml and the Kubernetes definitions
 	$(PY) -m sequential_job.schema
 
-docs: deps ## regenerate the README's values table and charts/sequential-job/README.md with helm-docs
+docs: deps ## regenerate the README's values table, charts/sequential-job/README.md (helm-docs) and docs/combinations.md
 	$(PY) -m sequential_job.docs
+	$(PY) -m sequential_job.combinations
 
 render: deps ## print the seed example as the chart renders it (add EXTRA="-f values/volcano.yaml")
 	$(HELM) template seed $(CHART) -f values/seed.yaml $(EXTRA)
