@@ -1,0 +1,213 @@
+"""The pairwise feature matrix on a real cluster (sequential_job.combinations, docs/combinations.md): every case the
+chart must accept passes the API server's own validation (a server-side dry run, which checks what an OpenAPI schema
+cannot: mount paths unique in a container, ...), and is installed and runs to its end, every step printing its
+marker. How a case runs depends on its workload:
+
+- a Job or a Volcano Job: `helm install`, then the workload completes;
+- a hook: `helm install` and then `helm upgrade` with a new version of the files, each holding the release until the
+  hook Job completed, which ran the version of the files of its own revision;
+- a CronJob: `helm install`, then `kubectl create job --from=cronjob/<name>` (its schedule never comes);
+- a Volcano CronJob: `helm install`, then a Volcano Job made from its jobTemplate through the API (kubectl's
+  `create job --from` knows only batch/v1 CronJobs, and Volcano has no equivalent);
+- job.nameSuffix hash, besides: `helm template | kubectl apply` twice, the second time "unchanged", then, when the
+  case has files, once more with their content changed, which creates a new Job that runs the new files.
+
+A case with Kueue submits to a LocalQueue of its namespace (tests/e2e/test_kueue.py's). Cases alternate between Helm 4
+(odd numbers) and Helm 3 (even ones).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import yaml
+from kubernetes import client
+
+from e2e.cluster import install, kubectl, logs, pods, vcjobs, wait_finished
+from e2e.conftest import delete_namespace, new_namespace
+from e2e.test_kueue import local_queue  # noqa: F401 (a fixture, asked for by name in Kueue cases)
+from sequential_job import combinations as matrix
+from sequential_job.helm import run_helm, template_args
+from sequential_job.manifest import VOLCANO_JOB
+from sequential_job.render import render, values_yaml
+from sequential_job.step_logs import pod_index, print_pod, selector, workload_of, workload_status
+
+ACCEPTED = [c for c in matrix.cases() if c.accepted]
+IDS = [c.id for c in ACCEPTED]
+FINISH_TIMEOUT = 180  # seconds: a case's chain takes 10 to 40 s here
+HOOK_TIMEOUT = "150s"  # helm's --timeout for a hook (its default, 5 minutes, only makes a broken case slower)
+VOLCANO_CRONJOBS = ("batch.volcano.sh", "v1alpha1", "cronjobs")
+
+
+def helm_for(case: matrix.Case) -> str:
+    return "helm" if case.number % 2 else "helm3"
+
+
+@pytest.fixture(scope="module")
+def dry_run_namespace() -> Iterator[str]:
+    name = new_namespace("matrix-dry-run")
+    yield name
+    delete_namespace(name)
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=IDS)
+def test_case_passes_the_api_servers_validation(case: matrix.Case, dry_run_namespace: str) -> None:
+    objects = render(values=case.values(), namespace=dry_run_namespace).objects
+    manifest = "\n---\n".join(yaml.safe_dump(o) for o in objects)
+    result = kubectl(
+        "apply", "-n", dry_run_namespace, "--dry-run=server", "--validate=strict", "-f", "-", stdin=manifest
+    )
+    assert result.returncode == 0, f"the API server refused it:\n{result.stderr}"
+
+
+@pytest.mark.parametrize("case", ACCEPTED, ids=IDS)
+def test_case_runs_to_its_end(case: matrix.Case, namespace: str, request: pytest.FixtureRequest) -> None:
+    if case.has("kueue", "queue"):
+        queue, _ = request.getfixturevalue("local_queue")
+        assert queue == matrix.QUEUE, f"the Kueue cases submit to {matrix.QUEUE}, the LocalQueue is {queue}"
+    RUNS[case.kind](case, namespace)
+    if case.has("nameSuffix", "hash"):
+        template_and_apply_twice(case, namespace)
+
+
+# --- How each kind of workload runs
+
+
+def run_installed(case: matrix.Case, namespace: str) -> None:
+    install(helm_for(case), case.release, namespace, values=case.values())
+    check_finished(case, namespace, case.release)
+
+
+def run_hook(case: matrix.Case, namespace: str) -> None:
+    for command, version in (("install", 1), ("upgrade", 2)):
+        run = install(
+            helm_for(case),
+            case.release,
+            namespace,
+            values=case.values(files_version=version),
+            command=command,
+            check=False,
+            extra_args=["--timeout", HOOK_TIMEOUT],
+        )
+        assert run.returncode == 0, f"helm {command}: {run.describe()}\n{report(namespace, case.release)}"
+        check_finished(case, namespace, case.release, files_version=version)
+
+
+def run_cronjob(case: matrix.Case, namespace: str) -> None:
+    install(helm_for(case), case.release, namespace, values=case.values())
+    (cron,) = client.BatchV1Api().list_namespaced_cron_job(namespace, label_selector=selector(case.release)).items
+    created = kubectl("create", "job", "-n", namespace, f"--from=cronjob/{cron.metadata.name}", f"{case.release}-run")
+    assert created.returncode == 0, created.stderr
+    check_finished(case, namespace, case.release)
+
+
+def run_volcano_cronjob(case: matrix.Case, namespace: str) -> None:
+    install(helm_for(case), case.release, namespace, values=case.values())
+    api = client.CustomObjectsApi()
+    (cron,) = api.list_namespaced_custom_object(
+        *VOLCANO_CRONJOBS[:2], namespace, VOLCANO_CRONJOBS[2], label_selector=selector(case.release)
+    )["items"]
+    template = cron["spec"]["jobTemplate"]
+    metadata = {**template.get("metadata", {}), "name": f"{case.release}-run"}
+    job = {"apiVersion": VOLCANO_JOB[0], "kind": VOLCANO_JOB[1], "metadata": metadata, "spec": template["spec"]}
+    api.create_namespaced_custom_object("batch.volcano.sh", "v1alpha1", namespace, "jobs", job)
+    check_finished(case, namespace, case.release)
+
+
+RUNS = {
+    "job": run_installed,
+    "volcano-job": run_installed,
+    "hook": run_hook,
+    "cronjob": run_cronjob,
+    "volcano-cronjob": run_volcano_cronjob,
+}
+
+
+def template_and_apply(case: matrix.Case, namespace: str, release: str, files_version: int) -> str:
+    """`helm template | kubectl apply -f -`, as Argo CD and Kustomize deploy; kubectl's output."""
+    args = template_args(stdin=True, release=release, namespace=namespace)
+    manifest = run_helm("helm", *args, stdin=values_yaml(case.values(files_version=files_version))).stdout
+    applied = kubectl("apply", "-n", namespace, "-f", "-", stdin=manifest)
+    assert applied.returncode == 0, f"kubectl apply: {applied.stdout}{applied.stderr}"
+    return applied.stdout
+
+
+def template_and_apply_twice(case: matrix.Case, namespace: str) -> None:
+    """job.nameSuffix hash: an unchanged chain applied again is the same Job, left alone; changed files are a new Job
+    that runs them."""
+    release = f"{case.release}a"  # beside the installed release, whose objects Helm owns
+    template_and_apply(case, namespace, release, 1)
+    (first,) = workload_names(namespace, release)
+    check_finished(case, namespace, release)
+    again = template_and_apply(case, namespace, release, 1)
+    assert any(line.endswith(f"/{first} unchanged") for line in again.splitlines()), again
+    assert workload_names(namespace, release) == [first], "re-applying an unchanged chain made another Job"
+    if case.has("files", "script"):
+        changed = template_and_apply(case, namespace, release, 2)
+        names = workload_names(namespace, release)
+        assert len(names) == 2 and first in names, (
+            f"after changing the files' content, the Jobs are {names}: the chain with the new files did not become "
+            f"a new Job, so it never runs (kubectl apply: {changed.strip()})"
+        )
+        check_finished(case, namespace, release, files_version=2)
+
+
+def workload_names(namespace: str, release: str) -> list[str]:
+    jobs = client.BatchV1Api().list_namespaced_job(namespace, label_selector=selector(release)).items
+    return [j.metadata.name for j in jobs] + [j["metadata"]["name"] for j in vcjobs(namespace, release)]
+
+
+# --- What a finished case must show
+
+
+def check_finished(case: matrix.Case, namespace: str, release: str, files_version: int = 1) -> None:
+    """The release's newest workload completed, one pod a shard, and every step of every pod printed its markers."""
+    outcome = wait_finished(namespace, release, timeout=FINISH_TIMEOUT)
+    assert outcome == "completed", f"the workload {outcome}:\n{report(namespace, release)}"
+    found = pods(namespace, release)
+    newest = workload_of(found[-1])
+    found = [p for p in found if workload_of(p) == newest and p.status.phase == "Succeeded"]
+    sharded = case.has("shards", "few")
+    assert len(found) == (len(matrix.SHARDS) if sharded else 1), f"succeeded pods of {newest}: {len(found)}"
+    missing = []
+    for pod in found:
+        shard = matrix.SHARDS[pod_index(pod)] if sharded else ""
+        for step, lines in case.markers(shard, files_version).items():
+            printed = logs(pod, step).splitlines()
+            missing += [f"{pod.metadata.name} {step}: {line!r}" for line in lines if line not in printed]
+    assert missing == [], "steps that did not print their marker:\n" + "\n".join(missing) + report(namespace, release)
+    if sharded:
+        shown = step_logs(release, namespace)
+        expected = [f"index {i} {shard!r}: Succeeded" for i, shard in enumerate(matrix.SHARDS)]
+        absent = [line for line in expected if line not in shown]
+        assert absent == [], f"sequential_job.step_logs does not show each index's shard {absent}:\n{shown}"
+
+
+def step_logs(release: str, namespace: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "sequential_job.step_logs", release, "-n", namespace],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ),
+        timeout=120,
+    )
+    return proc.stdout + proc.stderr
+
+
+def report(namespace: str, release: str) -> str:
+    """What a failed case's pods did (sequential_job.step_logs' view), and the namespace's warning events."""
+    out = io.StringIO()
+    core = client.CoreV1Api()
+    for pod in pods(namespace, release):
+        print_pod(core, pod, out=out)
+    print(workload_status(namespace, release)[1], file=out)
+    warnings: list[Any] = [e for e in core.list_namespaced_event(namespace).items if e.type == "Warning"]
+    for event in warnings:
+        print(f"event {event.involved_object.kind}/{event.involved_object.name}: {event.message}", file=out)
+    return "\n" + out.getvalue()
