@@ -628,7 +628,7 @@ def document() -> str:
         "```",
         "",
         "A test's id is the case's number and its values that are not their dimension's first, e.g. "
-        "`c02-job-revision-few-script-one-args-create-queue-mount-work-onfailure`.",
+        f"`{max(found, key=lambda c: len(c.id)).id}`.",
         "",
     ]
     return "\n".join(lines)
