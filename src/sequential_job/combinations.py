@@ -143,8 +143,11 @@ def _sidecar(plan: Plan) -> None:
                 {
                     "name": "web",
                     "before": "fetch",
-                    "script": "mkdir -p /tmp/www && echo matrix:served > /tmp/www/page && "
-                    f'exec httpd -f -p "127.0.0.1:{port}" -h /tmp/www',
+                    # a shell as PID 1 ignores TERM unless it traps it: without the trap, the kubelet would wait out
+                    # the grace period (30 s) before it KILLs the sidecar at the end of the chain
+                    "script": "mkdir -p /tmp/www && echo matrix:served > /tmp/www/page || exit 1\n"
+                    f'httpd -f -p "127.0.0.1:{port}" -h /tmp/www &\n'
+                    "trap 'kill $!; exit 0' TERM\nwait",
                     "startupProbe": {
                         "exec": {"command": ["sh", "-c", f'wget -q -O /dev/null "{url}"']},
                         "periodSeconds": 1,
@@ -350,6 +353,9 @@ class Limitation:
     link: str
     when: Mapping[str, frozenset[str]] = field(default_factory=dict)
     probe: Mapping[str, Any] | None = None
+    # what tests/e2e/test_combinations.py shows the cluster (or Helm) do with the combination, the chart's refusal
+    # aside; empty when only the source says so
+    evidence: str = ""
 
     def hits(self, choices: Mapping[str, str]) -> bool:
         """Whether these (possibly partial) choices hold the combination: every dimension of `when` chosen, each
@@ -375,6 +381,8 @@ LIMITATIONS: tuple[Limitation, ...] = (
         "queues itself (`volcano.queue`).",
         "https://github.com/kubernetes-sigs/kueue/blob/v0.17.0/config/components/manager/controller_manager_config.yaml#L46-L61",
         when={"kind": frozenset({"volcano-job", "volcano-cronjob"}), "kueue": frozenset({"queue"})},
+        evidence="a Volcano Job labelled for a LocalQueue that does not exist runs at once, and Kueue makes no "
+        "Workload for it",
     ),
     Limitation(
         "steps-mount-wrapped",
@@ -384,6 +392,7 @@ LIMITATIONS: tuple[Limitation, ...] = (
         "Kubernetes refuses two mounts at one path in a container (`mountPath: must be unique`).",
         "https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/apis/core/validation/validation.go#L3193",
         when={"mounts": frozenset({"steps"}), "wrapped": frozenset({"args"})},
+        evidence="the API server refuses a wrapped step's pod with a second mount at /steps (server-side dry run)",
     ),
     Limitation(
         "hook-volcano",
@@ -393,6 +402,7 @@ LIMITATIONS: tuple[Limitation, ...] = (
         "so a Volcano Job hook would not hold back the release.",
         "https://helm.sh/docs/topics/charts_hooks/#hooks-and-the-release-lifecycle",
         probe={"hook": {"enabled": True}, "volcano": {"enabled": True}},
+        evidence="`helm install` of a Volcano Job hook whose step sleeps returns before the Volcano Job completes",
     ),
     Limitation(
         "hook-schedule",
@@ -402,6 +412,7 @@ LIMITATIONS: tuple[Limitation, ...] = (
         "its runs come later, on its schedule.",
         "https://helm.sh/docs/topics/charts_hooks/#hooks-and-the-release-lifecycle",
         probe={"hook": {"enabled": True}, "schedule": NEVER},
+        evidence="`helm install` of a CronJob hook returns with no Job having run",
     ),
     Limitation(
         "on-failure-pod-failure-policy",
@@ -412,6 +423,8 @@ LIMITATIONS: tuple[Limitation, ...] = (
         "refuses the Job otherwise).",
         "https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/apis/batch/validation/validation.go#L310",
         probe={"pod": {"restartPolicy": "OnFailure"}, "job": {"ignoreDisruptions": True}},
+        evidence="the API server refuses a Job with a pod failure policy and restartPolicy OnFailure (server-side "
+        "dry run)",
     ),
     Limitation(
         "volcano-on-exit-codes",
@@ -421,6 +434,8 @@ LIMITATIONS: tuple[Limitation, ...] = (
         "(`volcano.policies`).",
         "https://github.com/volcano-sh/volcano/blob/v1.14.1/config/crd/volcano/bases/batch.volcano.sh_jobs.yaml#L84",
         probe={"volcano": {"enabled": True}, "steps": [{"onExitCodes": [{"action": "FailJob", "values": [3]}]}]},
+        evidence="the API server refuses a Volcano Job with a podFailurePolicy: the field does not exist "
+        "(server-side dry run)",
     ),
 )
 
@@ -589,10 +604,11 @@ def document() -> str:
         "The chart must refuse these before anything reaches a cluster, with an error that contains each of the texts "
         "given (the values' path first). Those that pair values of the dimensions above are checked by the cases "
         "that hold them; the others combine settings outside the dimensions, and each is checked by a one-step chain "
-        "of its own (a probe).",
+        "of its own (a probe). The end-to-end suite also shows most of them for real, the chart's refusal aside: "
+        "what the cluster or Helm does with the combination.",
         "",
         *_table(
-            ["combination", "the error contains", "why", "source", "checked by"],
+            ["combination", "the error contains", "why", "source", "checked by", "shown on the cluster"],
             [
                 [
                     lim.combination,
@@ -600,6 +616,7 @@ def document() -> str:
                     lim.reason,
                     f"[{_link_title(lim.link)}]({lim.link})",
                     ", ".join(f"`c{c.number:02d}`" for c in found if lim in c.refused_by) or "a probe",
+                    lim.evidence or "-",
                 ]
                 for lim in LIMITATIONS
             ],

@@ -14,6 +14,9 @@ marker. How a case runs depends on its workload:
 
 A case with Kueue submits to a LocalQueue of its namespace (tests/e2e/test_kueue.py's). Cases alternate between Helm 4
 (odd numbers) and Helm 3 (even ones).
+
+The limitations the chart refuses are shown for real too (`test_limitation_is_real`): what the API server, Helm or
+Kueue does with the combination, on objects the chart renders for an accepted neighbour, changed by hand.
 """
 
 from __future__ import annotations
@@ -22,14 +25,15 @@ import io
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from kubernetes import client
 
-from e2e.cluster import install, kubectl, logs, pods, vcjobs, wait_finished
+from e2e.cluster import helm, install, jobs, kubectl, logs, pods, vcjob_phase, vcjobs, wait_finished
 from e2e.conftest import delete_namespace, new_namespace
 from e2e.test_kueue import local_queue  # noqa: F401 (a fixture, asked for by name in Kueue cases)
 from sequential_job import combinations as matrix
@@ -43,6 +47,7 @@ IDS = [c.id for c in ACCEPTED]
 FINISH_TIMEOUT = 180  # seconds: a case's chain takes 10 to 40 s here
 HOOK_TIMEOUT = "150s"  # helm's --timeout for a hook (its default, 5 minutes, only makes a broken case slower)
 VOLCANO_CRONJOBS = ("batch.volcano.sh", "v1alpha1", "cronjobs")
+NOISE = {"MissingClusterDNS"}  # warnings every pod of the embedded cluster gets (it runs no DNS)
 
 
 def helm_for(case: matrix.Case) -> str:
@@ -207,7 +212,127 @@ def report(namespace: str, release: str) -> str:
     for pod in pods(namespace, release):
         print_pod(core, pod, out=out)
     print(workload_status(namespace, release)[1], file=out)
-    warnings: list[Any] = [e for e in core.list_namespaced_event(namespace).items if e.type == "Warning"]
+    warnings: list[Any] = [
+        e
+        for e in core.list_namespaced_event(namespace).items
+        if e.type == "Warning" and e.reason not in NOISE and e.involved_object.kind != "PodGroup"
+    ]
     for event in warnings:
         print(f"event {event.involved_object.kind}/{event.involved_object.name}: {event.message}", file=out)
     return "\n" + out.getvalue()
+
+
+# --- The limitations are real
+
+
+def one_step(script: str = "true", step: dict[str, Any] | None = None, **values: Any) -> dict[str, Any]:
+    """Values of a one-step chain: the step runs `script` and has the keys of `step`; `values` are added."""
+    only = {"name": "only", "script": script, **(step or {})}
+    return {"stepDefaults": {"image": matrix.BUSYBOX}, "steps": [only], **values}
+
+
+def dry_run(namespace: str, *objects: dict[str, Any]) -> subprocess.CompletedProcess[str]:
+    manifest = "\n---\n".join(yaml.safe_dump(o) for o in objects)
+    return kubectl("apply", "-n", namespace, "--dry-run=server", "--validate=strict", "-f", "-", stdin=manifest)
+
+
+def second_mount_at_steps(namespace: str, tmp_path: Path) -> None:
+    manifest = render(values=one_step(step={"timeoutSeconds": 60}), namespace=namespace)
+    pod = manifest.pod_spec()
+    assert {"name": "steps", "mountPath": "/steps"} in pod["containers"][0]["volumeMounts"], "no wrapped step?"
+    pod["volumes"].append({"name": "mine", "emptyDir": {}})
+    pod["containers"][0]["volumeMounts"].append({"name": "mine", "mountPath": "/steps"})
+    refused = dry_run(namespace, manifest.workload())
+    assert refused.returncode != 0 and "must be unique" in refused.stderr, refused.stdout + refused.stderr
+
+
+def pod_failure_policy_on_failure(namespace: str, tmp_path: Path) -> None:
+    manifest = render(values=one_step(job={"ignoreDisruptions": True}), namespace=namespace)
+    assert dry_run(namespace, manifest.workload()).returncode == 0, "the Job with restartPolicy Never is refused"
+    manifest.pod_spec()["restartPolicy"] = "OnFailure"
+    refused = dry_run(namespace, manifest.workload())
+    expected = 'only "Never" is supported when podFailurePolicy is specified'
+    assert refused.returncode != 0 and expected in refused.stderr, refused.stdout + refused.stderr
+
+
+def volcano_pod_failure_policy(namespace: str, tmp_path: Path) -> None:
+    job = render(values=one_step(volcano={"enabled": True}), namespace=namespace).workload()
+    job["spec"]["podFailurePolicy"] = {
+        "rules": [{"action": "FailJob", "onExitCodes": {"operator": "In", "values": [3]}}]
+    }
+    refused = dry_run(namespace, job)
+    assert refused.returncode != 0 and 'unknown field "spec.podFailurePolicy"' in refused.stderr, refused.stderr
+
+
+def hook_chart(tmp_path: Path, obj: dict[str, Any]) -> Path:
+    """A chart of one object, made a pre-install hook."""
+    chart = tmp_path / "hook-chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: hook-chart\nversion: 0.1.0\n")
+    obj["metadata"].setdefault("annotations", {})["helm.sh/hook"] = "pre-install"
+    (chart / "templates" / "hook.yaml").write_text(yaml.safe_dump(obj))
+    return chart
+
+
+def volcano_hook_is_not_waited_for(namespace: str, tmp_path: Path) -> None:
+    """Helm 4 counts a hook of a kind other than batch/v1 Job or Pod ready once created, so the release goes on while
+    the hook has not run; Helm 3 takes a Job of another API group for a batch/v1 Job, and fails the release."""
+    outcomes = {}
+    for helm_name in ("helm", "helm3"):
+        release = f"vhook-{helm_name}"
+        values = one_step("sleep 30", volcano={"enabled": True})
+        job = render(values=values, release=release, namespace=namespace).workload()
+        chart = hook_chart(tmp_path / helm_name, job)
+        run = helm(helm_name, "install", release, str(chart), "-n", namespace, "--timeout", "120s", check=False)
+        (created,) = vcjobs(namespace, release)
+        outcomes[helm_name] = (run.returncode, vcjob_phase(created), run.stderr.strip()[-200:])
+    assert outcomes["helm"][:2] != (0, "Completed") and outcomes["helm"][0] == 0, outcomes
+    assert outcomes["helm3"][0] != 0 and "to be a *batch.Job" in outcomes["helm3"][2], outcomes
+
+
+def cronjob_hook_runs_nothing(namespace: str, tmp_path: Path) -> None:
+    release = "chook"
+    cron = render(values=one_step(schedule=matrix.NEVER), release=release, namespace=namespace).workload()
+    helm("helm", "install", release, str(hook_chart(tmp_path, cron)), "-n", namespace, "--timeout", "120s")
+    assert client.BatchV1Api().read_namespaced_cron_job(cron["metadata"]["name"], namespace)
+    assert jobs(namespace, release) == [], "a Job ran"
+
+
+def kueue_leaves_volcano_jobs_alone(namespace: str, tmp_path: Path) -> None:
+    """The queue label that holds a batch/v1 Job (suspended until Kueue admits it) does nothing to a Volcano Job."""
+    label = {"kueue.x-k8s.io/queue-name": "no-such-queue"}
+    batch = render(values=one_step(job={"labels": label}), release="kbatch", namespace=namespace).workload()
+    volcano = render(values=one_step(volcano={"enabled": True}), release="kvolcano", namespace=namespace).workload()
+    volcano["metadata"]["labels"].update(label)
+    for obj in (batch, volcano):
+        created = kubectl("create", "-n", namespace, "-f", "-", stdin=yaml.safe_dump(obj))
+        assert created.returncode == 0, created.stderr
+    assert wait_finished(namespace, "kvolcano", timeout=FINISH_TIMEOUT) == "completed"
+    (held,) = jobs(namespace, "kbatch")
+    assert held.spec.suspend is True and not pods(namespace, "kbatch"), "Kueue does not hold the labelled batch Job"
+    workloads = client.CustomObjectsApi().list_namespaced_custom_object(
+        "kueue.x-k8s.io", "v1beta2", namespace, "workloads"
+    )
+    owners = [o["name"] for w in workloads["items"] for o in w["metadata"].get("ownerReferences", [])]
+    assert volcano["metadata"]["name"] not in owners, owners
+
+
+EVIDENCE: dict[str, Callable[[str, Path], None]] = {
+    "steps-mount-wrapped": second_mount_at_steps,
+    "on-failure-pod-failure-policy": pod_failure_policy_on_failure,
+    "volcano-on-exit-codes": volcano_pod_failure_policy,
+    "hook-volcano": volcano_hook_is_not_waited_for,
+    "hook-schedule": cronjob_hook_runs_nothing,
+    "kueue-volcano": kueue_leaves_volcano_jobs_alone,
+}
+SHOWN = [lim for lim in matrix.LIMITATIONS if lim.evidence]
+
+
+def test_every_limitation_with_evidence_is_shown() -> None:
+    assert sorted(EVIDENCE) == sorted(lim.key for lim in SHOWN)
+
+
+@pytest.mark.parametrize("limitation", SHOWN, ids=[lim.key for lim in SHOWN])
+def test_limitation_is_real(limitation: matrix.Limitation, namespace: str, tmp_path: Path) -> None:
+    """What the cluster does with the combination (`evidence`), the chart's refusal aside."""
+    EVIDENCE[limitation.key](namespace, tmp_path)
