@@ -398,11 +398,13 @@ LIMITATIONS: tuple[Limitation, ...] = (
         "hook-volcano",
         "`hook.enabled` with `volcano.enabled`",
         ("hook.enabled", "volcano.enabled"),
-        "Helm waits for a hook only when it is a batch/v1 Job or a Pod; any other kind counts as ready once created, "
-        "so a Volcano Job hook would not hold back the release.",
+        "Helm waits for a hook only when it is a batch/v1 Job or a Pod: Helm 4 counts any other kind ready once "
+        "created, so a Volcano Job hook would not hold back the release; Helm 3 takes it for a batch/v1 Job (both "
+        "are kind Job) and fails the release (`expected ... to be a *batch.Job`).",
         "https://helm.sh/docs/topics/charts_hooks/#hooks-and-the-release-lifecycle",
         probe={"hook": {"enabled": True}, "volcano": {"enabled": True}},
-        evidence="`helm install` of a Volcano Job hook whose step sleeps returns before the Volcano Job completes",
+        evidence="`helm install` of a Volcano Job hook whose step sleeps returns before the Volcano Job completes "
+        "(Helm 4), or fails (Helm 3)",
     ),
     Limitation(
         "hook-schedule",
