@@ -68,8 +68,9 @@ lint: deps ## ruff, shellcheck, yamllint, chart-testing's ct lint, kube-score on
 schema: deps ## regenerate values.schema.json (from values.schema.source.yaml, values.yaml's comments and the Kubernetes definitions) and templates/_timezones.tpl (tzdata)
 	$(PY) -m sequential_job.schema
 
-docs: deps ## regenerate the values table in docs/values.md and charts/sequential-job/README.md with helm-docs
+docs: deps ## regenerate the values table in docs/values.md, charts/sequential-job/README.md (helm-docs) and docs/combinations.md
 	$(PY) -m sequential_job.docs
+	$(PY) -m sequential_job.combinations
 
 render: deps ## print the seed example as the chart renders it (add EXTRA="-f values/volcano.yaml")
 	$(HELM) template seed $(CHART) -f values/seed.yaml $(EXTRA)

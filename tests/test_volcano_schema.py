@@ -3,25 +3,11 @@ the chart can emit exists in the CRD's openAPIV3Schema with the same type."""
 
 from __future__ import annotations
 
-import functools
-import subprocess
-from pathlib import Path
 from typing import Any
 
-from harness.schemas import volcano_job_schema
-from sequential_job import yamlio
-from sequential_job.paths import VOLCANO_CRDS
+from harness.schemas import crd_schema, unknown_fields, volcano_job_schema
 from sequential_job.render import render
 from sequential_job.values import chain
-
-
-@functools.cache
-def crd_schema(file: str = "batch.volcano.sh_jobs.yaml") -> dict[str, Any]:
-    proc = subprocess.run(["bash", str(VOLCANO_CRDS)], capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, f"could not fetch Volcano's CRDs:\n{proc.stderr}"
-    crd = yamlio.load((Path(proc.stdout.strip()) / "volcano" / "bases" / file).read_text())
-    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
-    return version["schema"]["openAPIV3Schema"]
 
 
 def resolve(node: dict[str, Any]) -> dict[str, Any]:
@@ -66,21 +52,6 @@ def test_comparison_finds_a_wrong_type() -> None:
     problems: list[str] = []
     compare(wrong, crd_schema()["properties"]["spec"], "spec", problems)
     assert problems == ["spec.maxRetry: ours is string, the CRD's is integer", "spec.nosuchfield: not in the CRD"]
-
-
-def unknown_fields(value: Any, schema: dict[str, Any], path: str) -> list[str]:
-    """Fields of a rendered value that a CRD's structural schema does not have (the API server would drop them)."""
-    if isinstance(value, dict) and "properties" in schema:
-        problems = []
-        for key, sub in value.items():
-            if key not in schema["properties"]:
-                problems.append(f"{path}.{key}: not in the CRD")
-            else:
-                problems += unknown_fields(sub, schema["properties"][key], f"{path}.{key}")
-        return problems
-    if isinstance(value, list) and "items" in schema:
-        return [p for i, v in enumerate(value) for p in unknown_fields(v, schema["items"], f"{path}[{i}]")]
-    return []
 
 
 def test_the_volcano_cronjob_renders_only_fields_of_its_crd() -> None:

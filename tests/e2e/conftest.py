@@ -34,3 +34,59 @@ def namespace(request: pytest.FixtureRequest) -> Iterator[str]:
     name = new_namespace(request.node.name)
     yield name
     delete_namespace(name)
+
+
+# Kueue (`make e2e` starts it): a queue of a test's own, for the Kueue tests and the feature matrix's Kueue cases.
+KUEUE = ("kueue.x-k8s.io", "v1beta2")
+FLAVOR = "sequential-job-e2e"
+
+
+def custom() -> client.CustomObjectsApi:
+    return client.CustomObjectsApi()
+
+
+@pytest.fixture
+def local_queue(namespace: str) -> Iterator[tuple[str, str]]:
+    """A ClusterQueue of this test's own with 1 CPU of quota, and a LocalQueue `batch` in the namespace pointing at
+    it. Yields (local queue, cluster queue); the ClusterQueue is deleted afterwards."""
+    try:
+        custom().create_cluster_custom_object(
+            *KUEUE,
+            "resourceflavors",
+            {"apiVersion": "/".join(KUEUE), "kind": "ResourceFlavor", "metadata": {"name": FLAVOR}},
+        )
+    except client.exceptions.ApiException as e:
+        if e.status != 409:  # kept and shared across tests and runs
+            raise
+    cluster_queue = f"e2e-{uuid.uuid4().hex[:8]}"
+    custom().create_cluster_custom_object(
+        *KUEUE,
+        "clusterqueues",
+        {
+            "apiVersion": "/".join(KUEUE),
+            "kind": "ClusterQueue",
+            "metadata": {"name": cluster_queue},
+            "spec": {
+                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}},
+                "resourceGroups": [
+                    {
+                        "coveredResources": ["cpu"],
+                        "flavors": [{"name": FLAVOR, "resources": [{"name": "cpu", "nominalQuota": "1"}]}],
+                    }
+                ],
+            },
+        },
+    )
+    custom().create_namespaced_custom_object(
+        *KUEUE,
+        namespace,
+        "localqueues",
+        {
+            "apiVersion": "/".join(KUEUE),
+            "kind": "LocalQueue",
+            "metadata": {"name": "batch"},
+            "spec": {"clusterQueue": cluster_queue},
+        },
+    )
+    yield "batch", cluster_queue
+    custom().delete_cluster_custom_object(*KUEUE, "clusterqueues", cluster_queue)

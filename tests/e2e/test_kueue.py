@@ -4,70 +4,14 @@ once it is raised."""
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from kubernetes import client
 
 from e2e.cluster import eventually, install, jobs, pods, wait_finished
+from e2e.conftest import KUEUE, custom
 from sequential_job.paths import SEED_VALUES, VALUES_DIR
 from sequential_job.values import chain
-
-KUEUE = ("kueue.x-k8s.io", "v1beta2")
-FLAVOR = "sequential-job-e2e"
-
-
-def custom() -> client.CustomObjectsApi:
-    return client.CustomObjectsApi()
-
-
-@pytest.fixture
-def local_queue(namespace: str) -> Iterator[tuple[str, str]]:
-    """A ClusterQueue of this test's own with 1 CPU of quota, and a LocalQueue `batch` in the namespace pointing at
-    it. Yields (local queue, cluster queue); the ClusterQueue is deleted afterwards."""
-    try:
-        custom().create_cluster_custom_object(
-            *KUEUE,
-            "resourceflavors",
-            {"apiVersion": "/".join(KUEUE), "kind": "ResourceFlavor", "metadata": {"name": FLAVOR}},
-        )
-    except client.exceptions.ApiException as e:
-        if e.status != 409:  # kept and shared across tests and runs
-            raise
-    cluster_queue = f"e2e-{uuid.uuid4().hex[:8]}"
-    custom().create_cluster_custom_object(
-        *KUEUE,
-        "clusterqueues",
-        {
-            "apiVersion": "/".join(KUEUE),
-            "kind": "ClusterQueue",
-            "metadata": {"name": cluster_queue},
-            "spec": {
-                "namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": namespace}},
-                "resourceGroups": [
-                    {
-                        "coveredResources": ["cpu"],
-                        "flavors": [{"name": FLAVOR, "resources": [{"name": "cpu", "nominalQuota": "1"}]}],
-                    }
-                ],
-            },
-        },
-    )
-    custom().create_namespaced_custom_object(
-        *KUEUE,
-        namespace,
-        "localqueues",
-        {
-            "apiVersion": "/".join(KUEUE),
-            "kind": "LocalQueue",
-            "metadata": {"name": "batch"},
-            "spec": {"clusterQueue": cluster_queue},
-        },
-    )
-    yield "batch", cluster_queue
-    custom().delete_cluster_custom_object(*KUEUE, "clusterqueues", cluster_queue)
 
 
 def set_quota(cluster_queue: str, cpu: str) -> None:

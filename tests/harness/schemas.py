@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,11 @@ import jsonschema
 import kubernetes_validate
 import kubernetes_validate.utils
 
+from sequential_job import yamlio
 from sequential_job.chart import oldest_kubernetes
 from sequential_job.cluster_versions import newest_kubernetes
 from sequential_job.manifest import VOLCANO_JOB
+from sequential_job.paths import VOLCANO_CRDS
 
 # JSON Schemas of our own for kinds kubernetes-validate does not know (the Volcano Job).
 SCHEMAS = Path(__file__).resolve().parents[1] / "schemas"
@@ -68,3 +71,27 @@ def validate_object(obj: Mapping[str, Any], version: str) -> list[str]:
     except kubernetes_validate.ValidationError as e:
         problems.append(f"{where} (Kubernetes {version}): {e}")
     return problems
+
+
+@functools.cache
+def crd_schema(file: str = "batch.volcano.sh_jobs.yaml") -> dict[str, Any]:
+    proc = subprocess.run(["bash", str(VOLCANO_CRDS)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, f"could not fetch Volcano's CRDs:\n{proc.stderr}"
+    crd = yamlio.load((Path(proc.stdout.strip()) / "volcano" / "bases" / file).read_text())
+    (version,) = [v for v in crd["spec"]["versions"] if v["name"] == "v1alpha1"]
+    return version["schema"]["openAPIV3Schema"]
+
+
+def unknown_fields(value: Any, schema: dict[str, Any], path: str) -> list[str]:
+    """Fields of a rendered value that a CRD's structural schema does not have (the API server would drop them)."""
+    if isinstance(value, dict) and "properties" in schema:
+        problems = []
+        for key, sub in value.items():
+            if key not in schema["properties"]:
+                problems.append(f"{path}.{key}: not in the CRD")
+            else:
+                problems += unknown_fields(sub, schema["properties"][key], f"{path}.{key}")
+        return problems
+    if isinstance(value, list) and "items" in schema:
+        return [p for i, v in enumerate(value) for p in unknown_fields(v, schema["items"], f"{path}[{i}]")]
+    return []
