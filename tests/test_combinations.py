@@ -18,6 +18,7 @@ from harness.schemas import chart_kube_versions, crd_schema, unknown_fields, val
 from sequential_job import combinations as matrix
 from sequential_job import pairwise
 from sequential_job.manifest import VOLCANO_CRON_JOB, VOLCANO_JOB, Manifest
+from sequential_job.paths import README
 from sequential_job.render import render, render_error
 
 OLDEST, NEWEST = chart_kube_versions()
@@ -127,6 +128,18 @@ def test_docs_combinations_is_current() -> None:
         [sys.executable, "-m", "sequential_job.combinations", "--check"], capture_output=True, text=True
     )
     assert proc.returncode == 0, proc.stderr or proc.stdout
+
+
+def test_the_readme_states_the_matrix_as_it_is() -> None:
+    everything = matrix.cases()
+    accepted = sum(1 for c in everything if c.accepted)
+    readme = " ".join(README.read_text().split())
+    stated = (
+        f"lists {len(matrix.DIMENSIONS)} dimensions and {len(everything)} generated cases (every pair of values in at "
+        f"least one; {accepted} the chart must accept and the embedded cluster run, {len(everything) - accepted} it "
+        "must refuse)"
+    )
+    assert stated in readme, f"the README's case count is stale: it should say `{stated}`"
 
 
 # --- Each case against the chart

@@ -175,6 +175,33 @@ def _wrapped_with_args(plan: Plan) -> None:
     )
 
 
+def _wrapped_command(plan: Plan) -> None:
+    """A command step the chart wraps (timeoutSeconds) under its step runtime, with args: the command gets them after
+    its own arguments, as it would unwrapped."""
+    plan.step(
+        {"name": "wrapped", "command": ["echo", "matrix:command"], "timeoutSeconds": 120, "args": list(ARGS)},
+        f"matrix:command {' '.join(ARGS)}",
+    )
+
+
+def _retries(plan: Plan) -> None:
+    """A step that fails its first attempt (a file in its container's /tmp remembers) and runs again in place."""
+    plan.step(
+        {
+            "name": "retried",
+            "script": "if [ ! -f /tmp/matrix-tried ]; then touch /tmp/matrix-tried; exit 3; fi; echo matrix:retried",
+            "retries": {"limit": 2},
+        },
+        "matrix:retried",
+    )
+
+
+def _resume(plan: Plan) -> None:
+    """resume.enabled: every step wrapped, a claim of the cluster's default class mounted at /steps/.resume."""
+    plan.merge({"resume": {"enabled": True}})
+    plan.step({"name": "resumable", "script": "test -d /steps/.resume && echo matrix:resume"}, "matrix:resume")
+
+
 def _service_account(plan: Plan) -> None:
     """The chart's ServiceAccount, and a Role that lets it read pods: the step reads its own pod through the API with
     the mounted token. The embedded cluster's API server listens on the node's loopback only, so the pod shares the
@@ -296,6 +323,20 @@ DIMENSIONS: tuple[Dimension, ...] = (
                 "`$0 $1`",
                 _wrapped_with_args,
             ),
+            Value(
+                "command",
+                f"a `command` step with `timeoutSeconds` and `args: [{', '.join(ARGS)}]`, run under the step runtime",
+                _wrapped_command,
+            ),
+            Value("retries", "a step that fails its first attempt and runs again in place (`retries`)", _retries),
+        ),
+    ),
+    Dimension(
+        "resume",
+        "`resume.enabled`",
+        (
+            Value("off", "no resume", _nothing),
+            Value("on", "`resume.enabled`: a claim of the default StorageClass, every step wrapped", _resume),
         ),
     ),
     Dimension(
@@ -386,13 +427,33 @@ LIMITATIONS: tuple[Limitation, ...] = (
     ),
     Limitation(
         "steps-mount-wrapped",
-        "`stepDefaults.volumeMounts` at `/steps` with a wrapped step (`timeoutSeconds`, `onError` or `results`)",
+        "`stepDefaults.volumeMounts` at `/steps` with a wrapped step (`timeoutSeconds`, `onError`, `results` or "
+        "`retries`)",
         ("stepDefaults.volumeMounts[0]", "/steps"),
         "A wrapped step's exit code and results go to the chart's own volume at `/steps` in every step, and "
         "Kubernetes refuses two mounts at one path in a container (`mountPath: must be unique`).",
         "https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/apis/core/validation/validation.go#L3193",
-        when={"mounts": frozenset({"steps"}), "wrapped": frozenset({"args"})},
+        when={"mounts": frozenset({"steps"}), "wrapped": frozenset({"args", "command", "retries"})},
         evidence="the API server refuses a wrapped step's pod with a second mount at /steps (server-side dry run)",
+    ),
+    Limitation(
+        "steps-mount-resume",
+        "`stepDefaults.volumeMounts` at `/steps` with `resume.enabled` (which wraps every step)",
+        ("stepDefaults.volumeMounts[0]", "/steps"),
+        "Resume wraps every step, so each records its progress under the chart's own volume at `/steps`, and "
+        "Kubernetes refuses two mounts at one path in a container (`mountPath: must be unique`).",
+        "https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/apis/core/validation/validation.go#L3193",
+        when={"mounts": frozenset({"steps"}), "resume": frozenset({"on"})},
+    ),
+    Limitation(
+        "resume-volcano",
+        "`resume.enabled` with `volcano.enabled`",
+        ("resume.enabled", "Volcano"),
+        "Resume keeps each run's progress apart by its Job's uid, which the batch/v1 Job controller puts on every "
+        "pod (`batch.kubernetes.io/controller-uid`); a Volcano Job's pods carry its name only, so a new Volcano Job "
+        "of the same name would skip the steps an old one completed.",
+        "https://github.com/volcano-sh/apis/blob/v1.14.0/pkg/apis/batch/v1alpha1/labels.go",
+        when={"kind": frozenset({"volcano-job", "volcano-cronjob"}), "resume": frozenset({"on"})},
     ),
     Limitation(
         "hook-volcano",
