@@ -129,7 +129,8 @@ fi
 venv_hash() { cat "$@" "$ROOT/pyproject.toml" "$ROOT/plugin/pyproject.toml" | sha256sum | cut -d' ' -f1; }
 full_hash=$(venv_hash "$ROOT/requirements.txt" "$ROOT/requirements-demo.txt")
 demo_hash=$(venv_hash "$ROOT/requirements-demo.txt")
-venv_current() { [ -x "$ROOT/.venv/bin/python" ] && [ "$(cat "$TOOLS/$1" 2>/dev/null)" = "$2" ]; }
+# The stamps live in the venv itself: a checkout's venv is its own even where checkouts share .tools/.
+venv_current() { [ -x "$ROOT/.venv/bin/python" ] && [ "$(cat "$ROOT/.venv/$1" 2>/dev/null)" = "$2" ]; }
 if venv_current venv.stamp "$full_hash" || { [ "$SCOPE" = demo ] && venv_current venv-demo.stamp "$demo_hash"; }; then
   say "python venv up to date"
 else
@@ -139,8 +140,8 @@ else
   [ -x "$ROOT/.venv/bin/python" ] || python3 -m venv "$ROOT/.venv"
   "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check -r "$ROOT/$requirements"
   "$ROOT/.venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps -e "$ROOT" -e "$ROOT/plugin"
-  printf '%s' "$demo_hash" >"$TOOLS/venv-demo.stamp"
-  [ "$SCOPE" = demo ] || printf '%s' "$full_hash" >"$TOOLS/venv.stamp"
+  printf '%s' "$demo_hash" >"$ROOT/.venv/venv-demo.stamp"
+  [ "$SCOPE" = demo ] || printf '%s' "$full_hash" >"$ROOT/.venv/venv.stamp"
   say "installed python packages from $requirements in $((SECONDS - start))s"
 fi
 say "tools ready in .tools/ and .venv/"

@@ -25,8 +25,12 @@ def test_ct_install_passes_for_every_ci_values_file() -> None:
             str(ROOT / "ct.yaml"),
             "--charts",
             str(CHART.relative_to(ROOT)),
+            # ct passes --helm-extra-args to `helm install`, `test` and `uninstall`, --helm-extra-set-args to the
+            # install alone (uninstall has no --wait-for-jobs)
             "--helm-extra-args",
-            "--timeout 300s --wait-for-jobs",
+            "--timeout 300s",
+            "--helm-extra-set-args",
+            "--wait-for-jobs",
         ],
         cwd=ROOT,
         env={**os.environ, "PATH": path},
