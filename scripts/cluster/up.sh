@@ -8,6 +8,8 @@
 #                   finished step is seen at once instead of at the next 1 s relist; implies CONTAINERD=2
 #   VOLCANO=1       adds Volcano (volcano-up.sh)
 #   KUEUE=1         adds Kueue (kueue-up.sh)
+#   STORAGE=1       adds StorageClasses with a dynamic provisioner, local-path (default) and local-path-shared
+#                   (storage-up.sh)
 # The start of each component is a function of components.sh, which restart.sh calls again.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -15,9 +17,10 @@ source "$CLUSTER_SCRIPTS/components.sh"
 needed=("$KBIN/kube-apiserver" "$KBIN/kubelet" "$KBIN/kubectl" "$CBIN/etcd" "$CONTAINERD_BIN")
 [ "${VOLCANO:-0}" != 1 ] || needed+=("${VOLCANO_CMDS[@]/#/$CBIN/volcano/}")
 [ "${KUEUE:-0}" != 1 ] || needed+=("$CBIN/kueue")
+[ "${STORAGE:-0}" != 1 ] || needed+=("$CBIN/local-path-provisioner")
 for bin in "${needed[@]}"; do
   command -v "$bin" >/dev/null ||
-    die "$bin is missing: make cluster-deps, with the same K8S, CONTAINERD, EVENTED_PLEG, VOLCANO and KUEUE, builds it"
+    die "$bin is missing: make cluster-deps, with the same K8S, CONTAINERD, EVENTED_PLEG, VOLCANO, KUEUE and STORAGE, builds it"
 done
 
 [ "$(id -u)" = 0 ] || die "the embedded cluster runs containerd and the kubelet, which need root"
@@ -246,6 +249,9 @@ wait_for kube-controller-manager 60 kc get serviceaccount default -n default
 
 if [ "${VOLCANO:-0}" = 1 ]; then
   "$CLUSTER_SCRIPTS/volcano-up.sh"
+fi
+if [ "${STORAGE:-0}" = 1 ]; then
+  "$CLUSTER_SCRIPTS/storage-up.sh"
 fi
 if [ "${KUEUE:-0}" = 1 ]; then
   "$CLUSTER_SCRIPTS/kueue-up.sh"
