@@ -4,6 +4,8 @@
 #   kubelet, kubectl                                           minor (scripts/cluster/kubernetes/<minor>; K8S=<minor>)
 #   etcd                                                       .tools/cluster/bin (scripts/cluster/etcd)
 #   pause                                                      .tools/cluster/bin (scripts/cluster/pause)
+#   act                                                        .tools/cluster/bin (scripts/cluster/no-shell), the
+#                                                              program of the image without a shell (images.sh)
 # Only when asked (`make demo` runs none of them; `make e2e` asks for VOLCANO, KUEUE, CRICTL and STORAGE):
 #   volcano/{scheduler,controller-manager,webhook-manager}     VOLCANO=1: .tools/cluster/bin (scripts/cluster/volcano)
 #   kueue                                                      KUEUE=1: .tools/cluster/bin (go install, KUEUE_VERSION
@@ -74,6 +76,7 @@ if [ "${VOLCANO:-0}" = 1 ]; then
     "${VOLCANO_CMDS[@]/#/$CBIN/volcano/}" -- -ldflags "-s -w" -o "$CBIN/volcano/" "${VOLCANO_CMDS[@]/#/volcano.sh/volcano/cmd/}"
 fi
 build_module pause "pause" "$CBIN/pause" -- -ldflags "-s -w" -o "$CBIN/pause" .
+build_module no-shell "act" "$CBIN/act" -- -ldflags "-s -w" -o "$CBIN/act" .
 
 # go_install LABEL BINARY VERSION PACKAGE@VERSION: `go install` a module without replace lines into $CBIN (cached by
 # version).
