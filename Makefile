@@ -27,13 +27,11 @@ CONTAINERD ?=
 EVENTED_PLEG ?=
 export K8S CONTAINERD EVENTED_PLEG
 # What the cluster adds to Kubernetes (built by cluster-deps, started by cluster-up): VOLCANO=1 Volcano, KUEUE=1 Kueue,
-# CRICTL=1 crictl (the fault tests'), STORAGE=1 StorageClasses with local-path-provisioner. `make e2e` sets all four;
-# `make demo` needs none.
+# CRICTL=1 crictl (the fault tests'). `make e2e` sets all three; `make demo` needs none.
 VOLCANO ?=
 KUEUE ?=
 CRICTL ?=
-STORAGE ?=
-export VOLCANO KUEUE CRICTL STORAGE
+export VOLCANO KUEUE CRICTL
 
 .PHONY: help deps demo-deps test check lint schema docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
 	e2e-matrix bench
@@ -80,12 +78,12 @@ publish: deps ## package, then update the classic repository (REPO_URL, REPO_DIR
 	HELM_REGISTRY_CONFIG="$${HELM_REGISTRY_CONFIG:-$${XDG_CONFIG_HOME:-$$HOME/.config}/helm/registry/config.json}" \
 	  $(PY) -m sequential_job.publish publish
 
-cluster-deps: ## install containerd, runc, CNI plugins (Debian), build Kubernetes (K8S=<minor>), etcd, the local images (and VOLCANO=1, KUEUE=1, CRICTL=1, STORAGE=1)
+cluster-deps: ## install containerd, runc, CNI plugins (Debian), build Kubernetes (K8S=<minor>), etcd, the local images (and VOLCANO=1, KUEUE=1, CRICTL=1)
 	@bash scripts/cluster/host-packages.sh
 	@bash scripts/cluster/build.sh
 	@bash scripts/cluster/images.sh build
 
-cluster-up: cluster-deps ## start the embedded single-node cluster (K8S=<minor>, VOLCANO=1, KUEUE=1, STORAGE=1, EVENTED_PLEG=1; KUBECONFIG=.cluster/admin.kubeconfig)
+cluster-up: cluster-deps ## start the embedded single-node cluster (K8S=<minor>, VOLCANO=1, KUEUE=1, EVENTED_PLEG=1; KUBECONFIG=.cluster/admin.kubeconfig)
 	@bash scripts/cluster/up.sh
 
 cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/
@@ -99,15 +97,20 @@ demo: demo-deps $(CLUSTER_DEPS) ## install the seed example on a real cluster an
 
 # E2E_ARGS: pytest's arguments for the suite (scripts/e2e.sh has the default).
 export E2E_ARGS
-# The suite runs Volcano's, Kueue's and the storage tests, and the fault tests use crictl: the cluster is built and
-# started with all four (a sub-make, so that the build sees them even when another goal already built cluster-deps
-# without).
-E2E_CLUSTER := VOLCANO=1 KUEUE=1 CRICTL=1 STORAGE=1
+# The suite runs Volcano's and Kueue's tests, and the fault tests use crictl: the cluster is built and started with
+# all three (a sub-make, so that the build sees them even when another goal already built cluster-deps without).
+E2E_CLUSTER := VOLCANO=1 KUEUE=1 CRICTL=1
 e2e: deps ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests
 ifneq ($(CLUSTER),existing)
 	@$(MAKE) --no-print-directory cluster-deps $(E2E_CLUSTER)
 endif
 	@$(E2E_CLUSTER) bash scripts/cluster/with-cluster.sh bash scripts/e2e.sh
+
+# STORAGE=1 adds StorageClasses with a dynamic provisioner to the embedded cluster (built by cluster-deps, started by
+# cluster-up; docs/cluster.md#storage): the suite's storage tests need them.
+STORAGE ?=
+export STORAGE
+E2E_CLUSTER += STORAGE=1
 
 # Both ends of the Kubernetes versions the chart claims, one after the other; writes the table in docs/cluster.md.
 e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on the newest, and the table of both in docs/cluster.md

@@ -9,9 +9,9 @@ source "$(dirname "$0")/lib.sh"
 
 [ -d "$STATE" ] || exit 0
 say "tearing down the embedded cluster"
-
-# The provisioner first: it must not see the claims' pods vanish. Its volumes are directories under .cluster/.
+# The provisioner first, while the API server still answers. Its volumes are directories under .cluster/.
 stop local-path-provisioner 10
+
 for name in kueue vc-scheduler vc-controller-manager vc-webhook-manager; do stop "$name" 10; done
 stop kubelet 15
 # Pod UIDs, for the logs of kubelets older than 1.30, which have no podLogsDir and write /var/log/pods.

@@ -7,20 +7,20 @@
 #   EVENTED_PLEG=1  the kubelet's EventedPLEG feature gate (alpha): containerd streams container events to it, so a
 #                   finished step is seen at once instead of at the next 1 s relist; implies CONTAINERD=2
 #   VOLCANO=1       adds Volcano (volcano-up.sh)
-#   KUEUE=1         adds Kueue (kueue-up.sh)
 #   STORAGE=1       adds StorageClasses with a dynamic provisioner, local-path (default) and local-path-shared
 #                   (storage-up.sh)
+#   KUEUE=1         adds Kueue (kueue-up.sh)
 # The start of each component is a function of components.sh, which restart.sh calls again.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$CLUSTER_SCRIPTS/components.sh"
 needed=("$KBIN/kube-apiserver" "$KBIN/kubelet" "$KBIN/kubectl" "$CBIN/etcd" "$CONTAINERD_BIN")
 [ "${VOLCANO:-0}" != 1 ] || needed+=("${VOLCANO_CMDS[@]/#/$CBIN/volcano/}")
-[ "${KUEUE:-0}" != 1 ] || needed+=("$CBIN/kueue")
 [ "${STORAGE:-0}" != 1 ] || needed+=("$CBIN/local-path-provisioner")
+[ "${KUEUE:-0}" != 1 ] || needed+=("$CBIN/kueue")
 for bin in "${needed[@]}"; do
   command -v "$bin" >/dev/null ||
-    die "$bin is missing: make cluster-deps, with the same K8S, CONTAINERD, EVENTED_PLEG, VOLCANO, KUEUE and STORAGE, builds it"
+    die "$bin is missing: make cluster-deps, with the same K8S, CONTAINERD, EVENTED_PLEG, VOLCANO and KUEUE, builds it"
 done
 
 [ "$(id -u)" = 0 ] || die "the embedded cluster runs containerd and the kubelet, which need root"
