@@ -113,6 +113,12 @@ ifneq ($(CLUSTER),existing)
 endif
 	@$(E2E_CLUSTER) bash scripts/cluster/with-cluster.sh bash scripts/e2e.sh
 
+# STORAGE=1 adds StorageClasses with a dynamic provisioner to the embedded cluster (built by cluster-deps, started by
+# cluster-up; docs/cluster.md#storage): the suite's storage tests need them.
+STORAGE ?=
+export STORAGE
+E2E_CLUSTER += STORAGE=1
+
 # Both ends of the Kubernetes versions the chart claims, one after the other; writes the table in docs/cluster.md.
 e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on the newest, and the table of both in docs/cluster.md
 	$(PY) -m sequential_job.e2e_matrix

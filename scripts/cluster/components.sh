@@ -110,3 +110,22 @@ declare -A COMPONENT_GRACE=(
   [etcd]=15 [kube-apiserver]=15 [kube-controller-manager]=15 [kube-scheduler]=15 [containerd]=15 [kubelet]=15
   [vc-webhook-manager]=10 [vc-controller-manager]=10 [vc-scheduler]=10
 )
+
+# rancher's local-path-provisioner (STORAGE=1, storage-up.sh writes its ConfigMap and StorageClasses first): a host
+# process with the admin kubeconfig, so it talks only to the API server on 127.0.0.1; it opens no port (no metrics
+# port is given). It reads config.json, the helper pod's template (which names the image: its --helper-image flag is
+# unused) and the helper's setup/teardown scripts from the ConfigMap. Ready once its controller has started.
+LOCAL_PATH_PROVISIONER_NAME=rancher.io/local-path
+LOCAL_PATH_NAMESPACE=local-path-storage
+LOCAL_PATH_CONFIGMAP=local-path-config
+start_local_path_provisioner() {
+  local log="$LOGS/local-path-provisioner.log" from
+  from=$(($(stat -c %s "$log" 2>/dev/null || echo 0) + 1))  # a restart appends: look only at the new lines
+  start local-path-provisioner "$CBIN/local-path-provisioner" start --kubeconfig "$KUBECONFIG_ADMIN" \
+    --provisioner-name "$LOCAL_PATH_PROVISIONER_NAME" --namespace "$LOCAL_PATH_NAMESPACE" \
+    --configmap-name "$LOCAL_PATH_CONFIGMAP" --service-account-name default
+  # shellcheck disable=SC2016  # the inner shell expands them
+  wait_for local-path-provisioner 60 \
+    sh -c 'tail -c "+$1" "$2" | grep -q "Started provisioner controller"' sh "$from" "$log"
+}
+COMPONENT_GRACE[local-path-provisioner]=10

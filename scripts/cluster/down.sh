@@ -9,6 +9,8 @@ source "$(dirname "$0")/lib.sh"
 
 [ -d "$STATE" ] || exit 0
 say "tearing down the embedded cluster"
+# The provisioner first, while the API server still answers. Its volumes are directories under .cluster/.
+stop local-path-provisioner 10
 
 for name in kueue vc-scheduler vc-controller-manager vc-webhook-manager; do stop "$name" 10; done
 stop kubelet 15

@@ -12,10 +12,15 @@ IMAGES="$ROOT/.tools/cluster/images"
 PAUSE_REF=sequential-job.local/pause:1
 BUSYBOX_REF=sequential-job.local/busybox:1
 KUBECTL_REF=sequential-job.local/kubectl:1
-# docker.io/library/busybox:1.37.0-musl is the chart's default stepRuntime.image (a static busybox, as Debian's is).
+# An image with no shell, only our program /act (scripts/cluster/no-shell: print, write, sleep, exit with a code, fail
+# the first N runs), its entrypoint: for `command` steps that the chart's step runtime must wrap without a shell.
+NO_SHELL_REF=sequential-job.local/no-shell:1
+# The busybox image's other names: the seed's alpine:3.11, the tests' busybox:1.36, and busybox:1.37.0-musl, the step
+# runtime's default image (whose /bin/busybox is static, as Debian's busybox-static is).
 ALIASES=(docker.io/library/alpine:3.11 docker.io/library/busybox:1.36 docker.io/library/busybox:1.37.0-musl)
 
-# build NAME ENTRYPOINT FILL-FUNCTION: an OCI archive NAME.tar with one layer made by FILL-FUNCTION ROOTFS.
+# build NAME ENTRYPOINT FILL-FUNCTION: an OCI archive NAME.tar with one layer made by FILL-FUNCTION ROOTFS, written
+# under another name and renamed, so that a cluster importing it meanwhile reads the old archive or the new one.
 build() {
   local name=$1 entrypoint=$2 fill=$3 work
   work=$(mktemp -d)
@@ -27,7 +32,8 @@ build() {
   umoci config --image "$work/oci:1" --config.entrypoint "$entrypoint" --config.workingdir / \
     --config.env PATH=/bin --architecture amd64 --os linux
   umoci gc --layout "$work/oci"
-  tar -C "$work/oci" -cf "$IMAGES/$name.tar" .
+  tar -C "$work/oci" -cf "$IMAGES/.$name.tar.new" .
+  mv "$IMAGES/.$name.tar.new" "$IMAGES/$name.tar"
   rm -rf "$work"
 }
 
@@ -47,24 +53,37 @@ fill_kubectl() {
   install -m 0755 "$KBIN/kubectl" "$1/bin/kubectl"
 }
 
+fill_no_shell() { install -m 0755 "$CBIN/act" "$1/act"; }
+
+# image NAME ENTRYPOINT "FILL-FUNCTIONS" FILES...: build NAME.tar with the last of FILL-FUNCTIONS unless its stamp,
+# NAME.stamp, matches: a hash of the code that makes it (build and FILL-FUNCTIONS, the ones the last calls included)
+# and of the content of the FILES it copies, not of their paths nor of this whole script, so that checkouts sharing
+# .tools/ rebuild an image only when they would make it differently.
+image() {
+  local name=$1 entrypoint=$2 fills want
+  read -r -a fills <<<"$3"
+  shift 3
+  want=$({ declare -f build "${fills[@]}"; echo "$entrypoint"; cat "$@"; } | sha256sum | cut -d' ' -f1)
+  if [ -f "$IMAGES/$name.tar" ] && [ "$(cat "$IMAGES/$name.stamp" 2>/dev/null)" = "$want" ]; then
+    return
+  fi
+  say "building the $name image"
+  build "$name" "$entrypoint" "${fills[-1]}"
+  echo "$want" >"$IMAGES/$name.stamp"
+}
+
 build_all() {
   mkdir -p "$IMAGES"
   [ -x /bin/busybox ] || die "/bin/busybox is missing: scripts/cluster/host-packages.sh installs busybox-static"
-  local want
-  # What the archives are made of, by content (not paths, and not the import's aliases): checkouts that share
-  # .tools/ must agree on the stamp, or each would rebuild the images under another's running import.
-  want="$({ cat "$CBIN/pause" /bin/busybox "$KBIN/kubectl"; declare -f build fill_pause fill_busybox fill_kubectl; } |
-    sha256sum | cut -d' ' -f1)"
-  if [ -f "$IMAGES/pause.tar" ] && [ -f "$IMAGES/busybox.tar" ] && [ -f "$IMAGES/kubectl.tar" ] &&
-    [ "$(cat "$IMAGES/stamp" 2>/dev/null)" = "$want" ]; then
-    say "images: cached"
-    return
-  fi
-  say "building the pause, busybox and kubectl images"
-  build pause /pause fill_pause
-  build busybox /bin/sh fill_busybox
-  build kubectl /bin/sh fill_kubectl
-  echo "$want" >"$IMAGES/stamp"
+  # One build at a time in the folder the checkouts share; a second waits, then finds the images built.
+  exec {lock}>"$IMAGES/.build.lock"
+  flock "$lock"
+  image pause /pause fill_pause "$CBIN/pause"
+  image busybox /bin/sh fill_busybox /bin/busybox
+  image kubectl /bin/sh "fill_busybox fill_kubectl" /bin/busybox "$KBIN/kubectl"
+  image no-shell /act fill_no_shell "$CBIN/act"
+  flock -u "$lock"
+  say "images ready in ${IMAGES#"$ROOT"/}: pause, busybox, kubectl, no-shell"
 }
 
 # ctr of containerd 2 warns on every call that its cgroup v1 support is deprecated (this machine's cgroups are v1).
@@ -75,6 +94,7 @@ import_all() {
   "${ctr[@]}" images import --base-name "${PAUSE_REF%:1}" "$IMAGES/pause.tar" >/dev/null
   "${ctr[@]}" images import --base-name "${BUSYBOX_REF%:1}" "$IMAGES/busybox.tar" >/dev/null
   "${ctr[@]}" images import --base-name "${KUBECTL_REF%:1}" "$IMAGES/kubectl.tar" >/dev/null
+  "${ctr[@]}" images import --base-name "${NO_SHELL_REF%:1}" "$IMAGES/no-shell.tar" >/dev/null
   for alias in "${ALIASES[@]}"; do "${ctr[@]}" images tag --force "$BUSYBOX_REF" "$alias" >/dev/null; done
   say "images imported: $PAUSE_REF, $BUSYBOX_REF (also as ${ALIASES[*]}), $KUBECTL_REF"
 }

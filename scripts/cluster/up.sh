@@ -7,6 +7,8 @@
 #   EVENTED_PLEG=1  the kubelet's EventedPLEG feature gate (alpha): containerd streams container events to it, so a
 #                   finished step is seen at once instead of at the next 1 s relist; implies CONTAINERD=2
 #   VOLCANO=1       adds Volcano (volcano-up.sh)
+#   STORAGE=1       adds StorageClasses with a dynamic provisioner, local-path (default) and local-path-shared
+#                   (storage-up.sh)
 #   KUEUE=1         adds Kueue (kueue-up.sh)
 # The start of each component is a function of components.sh, which restart.sh calls again.
 set -euo pipefail
@@ -14,6 +16,7 @@ source "$(dirname "$0")/lib.sh"
 source "$CLUSTER_SCRIPTS/components.sh"
 needed=("$KBIN/kube-apiserver" "$KBIN/kubelet" "$KBIN/kubectl" "$CBIN/etcd" "$CONTAINERD_BIN")
 [ "${VOLCANO:-0}" != 1 ] || needed+=("${VOLCANO_CMDS[@]/#/$CBIN/volcano/}")
+[ "${STORAGE:-0}" != 1 ] || needed+=("$CBIN/local-path-provisioner")
 [ "${KUEUE:-0}" != 1 ] || needed+=("$CBIN/kueue")
 for bin in "${needed[@]}"; do
   command -v "$bin" >/dev/null ||
@@ -250,6 +253,9 @@ wait_for kube-controller-manager 60 kc get serviceaccount default -n default
 
 if [ "${VOLCANO:-0}" = 1 ]; then
   "$CLUSTER_SCRIPTS/volcano-up.sh"
+fi
+if [ "${STORAGE:-0}" = 1 ]; then
+  "$CLUSTER_SCRIPTS/storage-up.sh"
 fi
 if [ "${KUEUE:-0}" = 1 ]; then
   "$CLUSTER_SCRIPTS/kueue-up.sh"
