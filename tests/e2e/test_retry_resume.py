@@ -11,15 +11,21 @@ from kubernetes import client
 from e2e.cluster import eventually, install, logs, pods, runs_by_name, the_pod, wait_finished
 
 BUSYBOX = "busybox:1.36"
-NO_SHELL = "sequential-job.local/pause:1"  # scripts/cluster/images.sh: only /pause, which sleeps until signalled
+NO_SHELL = "sequential-job.local/no-shell:1"  # scripts/cluster/images.sh: only /act (scripts/cluster/no-shell)
 
 
 def test_a_command_step_in_an_image_without_a_shell_times_out(namespace: str) -> None:
-    """The runtime's busybox runs the wrapper, so the image needs none: /pause is stopped after the timeout, exit 124,
+    """The runtime's busybox runs the wrapper, so the image needs none: /act is stopped after the timeout, exit 124,
     and onError continue lets the chain go on to a step that reads the exit code."""
     values = {
         "steps": [
-            {"name": "wait", "image": NO_SHELL, "command": ["/pause"], "timeoutSeconds": 3, "onError": "continue"},
+            {
+                "name": "wait",
+                "image": NO_SHELL,
+                "command": ["/act", "print", "waiting", "sleep", "600"],
+                "timeoutSeconds": 3,
+                "onError": "continue",
+            },
             {"name": "report", "image": BUSYBOX, "command": ["cat", "/steps/wait/exitCode"]},
         ]
     }
@@ -30,6 +36,29 @@ def test_a_command_step_in_an_image_without_a_shell_times_out(namespace: str) ->
     runtime = pod.spec.init_containers[0]
     assert runtime.name == "sequential-job-runtime" and runtime.image.startswith("busybox:1.37.0-musl"), runtime
     assert "timed out after 3s" in logs(pod, "wait")
+
+
+def test_a_command_step_without_a_shell_retries_in_place(namespace: str) -> None:
+    """A command in an image without a shell fails twice (it counts its runs in a file), then succeeds on the third
+    attempt in the same pod: the step runs again in place, and the steps before it once."""
+    values = {
+        "volumes": [{"name": "work", "emptyDir": {}}],
+        "stepDefaults": {"volumeMounts": [{"name": "work", "mountPath": "/work"}]},
+        "steps": [
+            {"name": "first", "image": NO_SHELL, "command": ["/act", "append", "/work/first", "ran"]},
+            {
+                "name": "flaky",
+                "image": NO_SHELL,
+                "command": ["/act", "fail-first", "2", "/work/count", "3", "print", "done"],
+                "retries": {"limit": 2, "onExitCodes": [3]},
+            },
+            {"name": "last", "image": BUSYBOX, "command": ["cat", "/work/first", "/steps/flaky/attempts"]},
+        ],
+    }
+    install("helm", "noshellretry", namespace, values=values)
+    assert wait_finished(namespace, "noshellretry", timeout=180) == "completed"
+    pod = the_pod(namespace, "noshellretry")
+    assert logs(pod, "last").split("\n")[:4] == ["ran", "1 3", "2 3", "3 0"], logs(pod, "last")
 
 
 def counting_step(fails: int, code: int) -> dict[str, Any]:
