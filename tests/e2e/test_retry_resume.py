@@ -9,6 +9,7 @@ from typing import Any
 from kubernetes import client
 
 from e2e.cluster import eventually, install, logs, pods, runs_by_name, the_pod, wait_finished
+from kubectl_sequential_job.chain import pod_index
 
 BUSYBOX = "busybox:1.36"
 NO_SHELL = "sequential-job.local/no-shell:1"  # scripts/cluster/images.sh: only /act (scripts/cluster/no-shell)
@@ -106,10 +107,10 @@ def test_retries_stop_at_the_limit_and_on_other_exit_codes(namespace: str) -> No
         assert run.exit_code == int(attempts[-1].split()[1]) and len(tries) == len(attempts), (release, tries, run)
 
 
-def test_resume_skips_the_steps_an_earlier_pod_completed(namespace: str) -> None:
-    """Four steps, backoffLimit 1: the pod is deleted while step 3 runs; the replacement skips steps 1 and 2, reads
-    their file from the claim, and completes."""
-    values = {
+def resumable_chain(**extra: Any) -> dict[str, Any]:
+    """Four steps that log to a kept volume; the third waits (for its pod to be deleted) the first time it runs."""
+    wait_once = "[ -f /work/again ] || { touch /work/again; sleep 600; }"
+    return {
         "volumes": [{"name": "work", "emptyDir": {}}],
         "stepDefaults": {"image": BUSYBOX, "volumeMounts": [{"name": "work", "mountPath": "/work"}]},
         "resume": {"enabled": True, "volumes": ["work"]},
@@ -117,26 +118,57 @@ def test_resume_skips_the_steps_an_earlier_pod_completed(namespace: str) -> None
         "steps": [
             {"name": "one", "script": "echo one >> /work/log"},
             {"name": "two", "script": "echo two >> /work/log"},
-            {
-                "name": "three",
-                "script": "echo three >> /work/log; [ -f /work/again ] || { touch /work/again; sleep 600; }",
-            },
+            {"name": "three", "script": f"echo three >> /work/log; {wait_once}"},
             {"name": "four", "script": "cat /work/log"},
         ],
+        **extra,
     }
-    install("helm", "resume", namespace, values=values)
-    core = client.CoreV1Api()
 
-    def step_three_running() -> Any:
-        found = pods(namespace, "resume")
-        running = found and runs_by_name(found[0]).get("three")
-        return found[0] if running and running.state == "running" else None
 
-    first = eventually(step_three_running, 180, "step three to run in the first pod")
-    core.delete_namespaced_pod(first.metadata.name, namespace, grace_period_seconds=1)
+def step_three_running(namespace: str, release: str, index: int | None = None) -> Any:
+    """A probe: the pod (of the index) whose step three runs, once it does."""
+
+    def probe() -> Any:
+        for pod in pods(namespace, release):
+            if index is not None and pod_index(pod) != index:
+                continue
+            run = runs_by_name(pod).get("three")
+            if run and run.state == "running":
+                return pod
+        return None
+
+    return probe
+
+
+def assert_resumed(second: Any, log: list[str]) -> None:
+    for step in ("one", "two"):
+        assert "completed in an earlier pod of this Job" in logs(second, step), f"{step} ran again in the new pod"
+    assert logs(second, "four").split() == log, "the kept volume did not carry the files over"
+
+
+def test_resume_skips_the_steps_an_earlier_pod_completed(namespace: str) -> None:
+    """Four steps, backoffLimit 1: the pod is deleted while step 3 runs; the replacement skips steps 1 and 2, reads
+    their file from the claim, and completes."""
+    install("helm", "resume", namespace, values=resumable_chain())
+    first = eventually(step_three_running(namespace, "resume"), 180, "step three to run in the first pod")
+    client.CoreV1Api().delete_namespaced_pod(first.metadata.name, namespace, grace_period_seconds=1)
     assert wait_finished(namespace, "resume", timeout=240) == "completed"
     second = pods(namespace, "resume")[-1]
     assert second.metadata.name != first.metadata.name
-    for step in ("one", "two"):
-        assert "completed in an earlier pod of this Job" in logs(second, step), f"{step} ran again"
-    assert logs(second, "four").split() == ["one", "two", "three", "three"], "the files did not carry over"
+    assert_resumed(second, ["one", "two", "three", "three"])
+
+
+def test_resume_keeps_each_index_apart(namespace: str) -> None:
+    """Two shards, both running: index 1's pod is deleted during its step 3; its replacement skips index 1's steps 1
+    and 2 with index 1's files, and index 0 runs once, untouched."""
+    install("helm", "resumeshards", namespace, values=resumable_chain(shards=["a", "b"], job={"parallelism": 2}))
+    first = eventually(step_three_running(namespace, "resumeshards", 1), 180, "index 1's step three to run")
+    client.CoreV1Api().delete_namespaced_pod(first.metadata.name, namespace, grace_period_seconds=1)
+    assert wait_finished(namespace, "resumeshards", timeout=300) == "completed"
+    by_index: dict[int | None, list[Any]] = {}
+    for pod in pods(namespace, "resumeshards"):
+        by_index.setdefault(pod_index(pod), []).append(pod)
+    names = {i: [p.metadata.name for p in found] for i, found in by_index.items()}
+    assert [len(by_index[0]), len(by_index[1])] == [1, 2], names
+    assert_resumed(by_index[1][-1], ["one", "two", "three", "three"])
+    assert logs(by_index[0][0], "four").split() == ["one", "two", "three"], "index 0 shared index 1's progress"
