@@ -107,9 +107,13 @@ def test_retries_stop_at_the_limit_and_on_other_exit_codes(namespace: str) -> No
         assert run.exit_code == int(attempts[-1].split()[1]) and len(tries) == len(attempts), (release, tries, run)
 
 
-def resumable_chain(**extra: Any) -> dict[str, Any]:
-    """Four steps that log to a kept volume; the third waits (for its pod to be deleted) the first time it runs."""
+def resumable_chain(waiting_index: int | None = None, **extra: Any) -> dict[str, Any]:
+    """Four steps that log to a kept volume; the third waits (for its pod to be deleted) the first time it runs (with
+    shards, in the pod of `waiting_index` only)."""
     wait_once = "[ -f /work/again ] || { touch /work/again; sleep 600; }"
+    if waiting_index is not None:
+        wait_once = f'[ "$JOB_COMPLETION_INDEX" != {waiting_index} ] || {wait_once}'
+
     return {
         "volumes": [{"name": "work", "emptyDir": {}}],
         "stepDefaults": {"image": BUSYBOX, "volumeMounts": [{"name": "work", "mountPath": "/work"}]},
@@ -161,7 +165,8 @@ def test_resume_skips_the_steps_an_earlier_pod_completed(namespace: str) -> None
 def test_resume_keeps_each_index_apart(namespace: str) -> None:
     """Two shards, both running: index 1's pod is deleted during its step 3; its replacement skips index 1's steps 1
     and 2 with index 1's files, and index 0 runs once, untouched."""
-    install("helm", "resumeshards", namespace, values=resumable_chain(shards=["a", "b"], job={"parallelism": 2}))
+    values = resumable_chain(1, shards=["a", "b"], job={"parallelism": 2, "backoffLimit": 1})
+    install("helm", "resumeshards", namespace, values=values)
     first = eventually(step_three_running(namespace, "resumeshards", 1), 180, "index 1's step three to run")
     client.CoreV1Api().delete_namespaced_pod(first.metadata.name, namespace, grace_period_seconds=1)
     assert wait_finished(namespace, "resumeshards", timeout=300) == "completed"
