@@ -127,7 +127,7 @@ e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on th
 # it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the tables in docs/benchmarks.md. The
 # handoff part runs twice on the newest Kubernetes (or K8S=): on the default cluster (Debian's containerd, the
 # kubelet's generic PLEG) and on one with EVENTED_PLEG=1 (containerd 2, EventedPLEG), so the table sets them side by
-# side.
+# side. The cluster parts run with STORAGE=1: the failure part keeps a file on a claim, and resume's progress.
 # `make bench QUICK=1` (CI) measures the parts that need no cluster with fewer sizes and repetitions, into
 # bench/quick/ (ignored by git), so the script cannot rot.
 BENCH_QUICK := $(filter-out 0 no false,$(QUICK))
@@ -139,8 +139,9 @@ BENCH_EVENTED := $(if $(filter existing,$(CLUSTER)),,$(filter handoff,$(subst $(
 bench: deps $(if $(BENCH_QUICK),,$(CLUSTER_DEPS)) ## benchmarks: table, bench/results.json, bench/figures/*.png (QUICK=1: CI's short run)
 ifeq ($(BENCH_QUICK),)
 	$(PY) -m bench.run --parts render,schema,harness,reservation,shards --out bench
-	@EVENTED_PLEG=0 CONTAINERD= bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts $(BENCH_CLUSTER_PARTS) \
-	  --out bench --merge $(if $(BENCH_EVENTED),,--write-docs)
+	@$(MAKE) --no-print-directory cluster-deps STORAGE=1
+	@EVENTED_PLEG=0 CONTAINERD= STORAGE=1 bash scripts/cluster/with-cluster.sh $(PY) -m bench.run \
+	  --parts $(BENCH_CLUSTER_PARTS) --out bench --merge $(if $(BENCH_EVENTED),,--write-docs)
 ifneq ($(BENCH_EVENTED),)
 	@$(MAKE) --no-print-directory cluster-deps EVENTED_PLEG=1
 	@EVENTED_PLEG=1 bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts handoff-evented --out bench --merge --write-docs
