@@ -1,3 +1,6 @@
+// Builds helmfile from the Go module proxy. `go install github.com/helmfile/helmfile@v1.8.0` refuses its
+// go.mod's replace directives (kubedog needs k8s.io/api 0.35's autoscaling/v2beta2, Helm 4 apimachinery 0.36),
+// so this module requires the exact version and repeats them. Keep them in step with helmfile's go.mod.
 module sequential-job/tools/helmfile
 
 go 1.26.6
