@@ -303,7 +303,9 @@ def cronjob_hook_runs_nothing(namespace: str, tmp_path: Path) -> None:
 def kueue_leaves_volcano_jobs_alone(namespace: str, tmp_path: Path) -> None:
     """The queue label that holds a batch/v1 Job (suspended until Kueue admits it) does nothing to a Volcano Job."""
     label = {"kueue.x-k8s.io/queue-name": "no-such-queue"}
-    batch = render(values=one_step(job={"labels": label}), release="kbatch", namespace=namespace).workload()
+    batch = render(
+        values=one_step(kueue={"queueName": label["kueue.x-k8s.io/queue-name"]}), release="kbatch", namespace=namespace
+    ).workload()
     volcano = render(values=one_step(volcano={"enabled": True}), release="kvolcano", namespace=namespace).workload()
     volcano["metadata"]["labels"].update(label)
     for obj in (batch, volcano):
