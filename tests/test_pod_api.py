@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from harness.samples import Sampler, contains, kubernetes_fields, kubernetes_sampler, prune
-from harness.schemas import chart_kube_versions, validate_object
+from harness.schemas import chart_kube_versions, schema_nodes, types_of, validate_object
 from sequential_job import schema as values_schema
 from sequential_job.manifest import Manifest
 from sequential_job.paths import VALUES_SCHEMA
@@ -72,21 +72,13 @@ def test_schema_is_what_make_schema_generates(name: str) -> None:
 def test_every_object_is_strict() -> None:
     """Every object schema refuses unknown keys (maps say what their values are); open are only Helm's `global`,
     extraObjects (any Kubernetes object, as given) and the free-form FieldsV1 of managedFields."""
-    open_objects = []
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict):
-            types = node.get("type", [])
-            is_object = "object" in ([types] if isinstance(types, str) else types) or "properties" in node
-            if is_object and "$ref" not in node and "additionalProperties" not in node:
-                open_objects.append(path)
-            for key, value in node.items():
-                walk(value, f"{path}/{key}")
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                walk(value, f"{path}/{i}")
-
-    walk(SCHEMA, "")
+    open_objects = [
+        path
+        for path, node in schema_nodes(SCHEMA)
+        if ("object" in types_of(node) or "properties" in node)
+        and "$ref" not in node
+        and "additionalProperties" not in node
+    ]
     assert open_objects == [
         "/properties/global",
         "/properties/extraObjects/items",

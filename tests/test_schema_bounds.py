@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
+from harness.schemas import schema_nodes, types_of
 from sequential_job import schema as values_schema
 from sequential_job.helm import HELMS, run_helm, template_args
 from sequential_job.paths import CHART
@@ -198,21 +199,11 @@ def test_every_integer_field_of_an_embedded_definition_is_bounded(name: str) -> 
 
 def test_every_integer_in_the_schema_has_both_bounds() -> None:
     """The chart's own integers too (timeoutSeconds, hook.weight, shardsMaxBytes, ...): none is left unbounded."""
-    unbounded = []
-
-    def walk(node: Any, path: str) -> None:
-        if isinstance(node, dict):
-            types = node.get("type", [])
-            if "integer" in ([types] if isinstance(types, str) else types):
-                if "minimum" not in node or "maximum" not in node:
-                    unbounded.append(path)
-            for key, value in node.items():
-                walk(value, f"{path}/{key}")
-        elif isinstance(node, list):
-            for i, value in enumerate(node):
-                walk(value, f"{path}/{i}")
-
-    walk(SCHEMA, "")
+    unbounded = [
+        path
+        for path, node in schema_nodes(SCHEMA)
+        if "integer" in types_of(node) and ("minimum" not in node or "maximum" not in node)
+    ]
     assert unbounded == []
 
 

@@ -28,6 +28,21 @@ def delete_namespace(name: str) -> None:
     client.CoreV1Api().delete_namespace(name, propagation_policy="Background")
 
 
+# The labels of a namespace that enforces restricted Pod Security.
+RESTRICTED = {
+    "pod-security.kubernetes.io/enforce": "restricted",
+    "pod-security.kubernetes.io/enforce-version": "latest",
+}
+
+
+@pytest.fixture
+def restricted(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh namespace that enforces restricted Pod Security, as the chart's users may have, deleted afterwards."""
+    name = new_namespace(request.node.name, labels=RESTRICTED)
+    yield name
+    delete_namespace(name)
+
+
 @pytest.fixture
 def namespace(request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh namespace per test, named after it, deleted afterwards."""

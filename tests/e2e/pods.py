@@ -11,10 +11,6 @@ from kubernetes import client
 from e2e.cluster import eventually
 from sequential_job.values import IMAGE
 
-RESTRICTED = {
-    "pod-security.kubernetes.io/enforce": "restricted",
-    "pod-security.kubernetes.io/enforce-version": "latest",
-}
 # The non-root identity the chart's step runtime runs as.
 UID = 65532
 POD_SECURITY = {

@@ -3,22 +3,10 @@ whose only program is /act, and the step runtime's default image, busybox:1.37.0
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from e2e.conftest import delete_namespace, new_namespace
-from e2e.pods import CONTAINER_SECURITY, RESTRICTED, container, create_pod, log, pod_spec, run_pod, wait_pod
+from e2e.pods import CONTAINER_SECURITY, container, create_pod, log, pod_spec, run_pod, wait_pod
 
 NO_SHELL = "sequential-job.local/no-shell:1"
 STEP_RUNTIME = "busybox:1.37.0-musl"
-
-
-@pytest.fixture
-def restricted(request: pytest.FixtureRequest) -> Iterator[str]:
-    name = new_namespace(f"images-{request.node.name}", labels=RESTRICTED)
-    yield name
-    delete_namespace(name)
 
 
 def no_shell(name: str, command: list[str]) -> dict:

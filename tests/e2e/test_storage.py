@@ -8,7 +8,6 @@ mounted at /steps/.resume inside an emptyDir at /steps works in init and main co
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +15,7 @@ import pytest
 from kubernetes import client
 
 from e2e.cluster import eventually
-from e2e.conftest import delete_namespace, new_namespace
-from e2e.pods import RESTRICTED, UID, container, create_pod, describe, log, pod_spec, run_pod
+from e2e.pods import UID, container, create_pod, describe, log, pod_spec, run_pod
 
 DEFAULT_CLASS = "local-path"
 SHARED_CLASS = "local-path-shared"
@@ -29,14 +27,6 @@ RUN_ENV = [{"name": "RUN", "valueFrom": {"fieldRef": {"fieldPath": f"metadata.la
 DATA = {"name": "data", "mountPath": "/data"}
 # `stat -c` of a path: "<name> <uid>:<gid> <octal mode>".
 STAT = "stat -c '%n %u:%g %a'"
-
-
-@pytest.fixture
-def restricted(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh namespace that enforces restricted Pod Security, as the chart's users may have."""
-    name = new_namespace(f"storage-{request.node.name}", labels=RESTRICTED)
-    yield name
-    delete_namespace(name)
 
 
 def claim_volume(claim: str, name: str = "data") -> dict:

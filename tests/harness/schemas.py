@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +95,20 @@ def unknown_fields(value: Any, schema: dict[str, Any], path: str) -> list[str]:
     if isinstance(value, list) and "items" in schema:
         return [p for i, v in enumerate(value) for p in unknown_fields(v, schema["items"], f"{path}[{i}]")]
     return []
+
+
+def schema_nodes(node: Any, path: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every object in a JSON (schema) document, with its JSON pointer, depth first."""
+    if isinstance(node, dict):
+        yield path, node
+        for key, value in node.items():
+            yield from schema_nodes(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from schema_nodes(value, f"{path}/{i}")
+
+
+def types_of(node: dict[str, Any]) -> list[str]:
+    """A schema's `type`, always as a list."""
+    types = node.get("type", [])
+    return [types] if isinstance(types, str) else list(types)
