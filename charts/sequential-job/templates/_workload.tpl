@@ -37,17 +37,27 @@ one completion per shard.
 {{/*
 sequential-job.volcanoJobSpec (dict "values" .Values "template" the pod template): the Volcano JobSpec, as JSON: one
 task running the pod template, a replica per shard, minAvailable of them ganged; Volcano's env plugin with shards, for
-VC_TASK_INDEX.
+VC_TASK_INDEX. It also writes what Volcano's admission webhook would add (maxRetry 3 on the Job and its task, an empty
+`resources` on every container, dnsPolicy ClusterFirstWithHostNet beside hostNetwork): a Volcano Job's tasks are one
+list to a client-side `kubectl apply` (or Argo CD), which would send the whole list back to undo the webhook's
+additions on every re-apply of an unchanged Job, and Volcano refuses any change to a Job's tasks.
 */}}
 {{- define "sequential-job.volcanoJobSpec" -}}
 {{- $values := .values }}
 {{- $volcano := $values.volcano }}
 {{- $replicas := len $values.shards | max 1 }}
-{{- $task := dict "name" $volcano.taskName "replicas" $replicas "minAvailable" (int $volcano.minAvailable) "template" .template }}
-{{- $spec := dict "schedulerName" $volcano.schedulerName "queue" $volcano.queue "minAvailable" (int $volcano.minAvailable) "tasks" (list $task) }}
-{{- if not (kindIs "invalid" $volcano.maxRetry) }}
-{{- $_ := set $spec "maxRetry" (int $volcano.maxRetry) }}
+{{- $maxRetry := ternary 3 (int $volcano.maxRetry) (kindIs "invalid" $volcano.maxRetry) }}
+{{- $template := deepCopy .template }}
+{{- range $field := list "initContainers" "containers" }}
+{{- range (get $template.spec $field | default list) }}
+{{- if not (hasKey . "resources") }}{{ $_ := set . "resources" dict }}{{ end }}
 {{- end }}
+{{- end }}
+{{- if and $template.spec.hostNetwork (not $template.spec.dnsPolicy) }}
+{{- $_ := set $template.spec "dnsPolicy" "ClusterFirstWithHostNet" }}
+{{- end }}
+{{- $task := dict "name" $volcano.taskName "replicas" $replicas "minAvailable" (int $volcano.minAvailable) "maxRetry" $maxRetry "template" $template }}
+{{- $spec := dict "schedulerName" $volcano.schedulerName "queue" $volcano.queue "minAvailable" (int $volcano.minAvailable) "maxRetry" $maxRetry "tasks" (list $task) }}
 {{- if not (kindIs "invalid" $values.job.ttlSecondsAfterFinished) }}
 {{- $_ := set $spec "ttlSecondsAfterFinished" (int $values.job.ttlSecondsAfterFinished) }}
 {{- end }}
