@@ -108,7 +108,7 @@ start_vc_scheduler() {
 # shellcheck disable=SC2034  # read by restart.sh, which sources this file
 declare -A COMPONENT_GRACE=(
   [etcd]=15 [kube-apiserver]=15 [kube-controller-manager]=15 [kube-scheduler]=15 [containerd]=15 [kubelet]=15
-  [vc-webhook-manager]=10 [vc-controller-manager]=10 [vc-scheduler]=10
+  [vc-webhook-manager]=10 [vc-controller-manager]=10 [vc-scheduler]=10 [local-path-provisioner]=10
 )
 
 # rancher's local-path-provisioner (STORAGE=1, storage-up.sh writes its ConfigMap and StorageClasses first): a host
@@ -128,4 +128,3 @@ start_local_path_provisioner() {
   wait_for local-path-provisioner 60 \
     sh -c 'tail -c "+$1" "$2" | grep -q "Started provisioner controller"' sh "$from" "$log"
 }
-COMPONENT_GRACE[local-path-provisioner]=10
