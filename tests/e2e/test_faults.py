@@ -62,7 +62,7 @@ def state() -> Path:
     return Path(path)
 
 
-def fault_chain(backoff_limit: int | None = 0, **extra: Any) -> dict[str, Any]:
+def fault_chain(backoff_limit: int | None = 0, resume: bool = False, **extra: Any) -> dict[str, Any]:
     def record(name: str) -> str:
         return f'echo "{name}" >>/work/runs'
 
@@ -76,6 +76,8 @@ def fault_chain(backoff_limit: int | None = 0, **extra: Any) -> dict[str, Any]:
         "volumes": [{"name": "work", "emptyDir": {}}],
         "stepDefaults": {"volumeMounts": [{"name": "work", "mountPath": "/work"}]},
         **({} if backoff_limit is None else {"job": {"backoffLimit": backoff_limit}}),
+        # resume keeps each step's success on a claim; `work` stays an emptyDir, so each pod's runs file is its own
+        **({"resume": {"enabled": True}} if resume else {}),
         **extra,
     }
 
@@ -199,10 +201,11 @@ class Chain:
 
 @pytest.fixture
 def chain_run(state: Path, namespace: str) -> Iterator[Callable[..., Result]]:
-    """run(fault, backoff_limit=0): install the chain, inject `fault(pod)` while step-2 runs, wait for the outcome."""
+    """run(fault, backoff_limit=0, resume=False): install the chain, inject `fault(pod)` while step-2 runs, wait for
+    the outcome."""
 
-    def run(fault: Callable[[Any], None], backoff_limit: int = 0, timeout: float = 240) -> Result:
-        install("helm", "chain", namespace, values=fault_chain(backoff_limit))
+    def run(fault: Callable[[Any], None], backoff_limit: int = 0, resume: bool = False, timeout: float = 240) -> Result:
+        install("helm", "chain", namespace, values=fault_chain(backoff_limit, resume))
         chain = Chain(state, namespace, "chain")
         pod = middle_step_running(namespace, "chain")
         chain.look()
@@ -268,6 +271,16 @@ def test_sandbox_stopped_with_a_retry_reruns_every_step(chain_run: Callable[...,
     assert result.runs == [["step-1", "step-2"], ["step-1", "step-2", "step-3"]], result
 
 
+# With resume, the replacement pod skips what the lost pod completed: step-1 records no run, step-2 runs again.
+RESUMED = [["step-1", "step-2"], ["step-2", "step-3"]]
+
+
+def test_sandbox_stopped_with_resume_resumes_at_the_lost_step(chain_run: Callable[..., Result], state: Path) -> None:
+    result = chain_run(lambda pod: stop_sandbox(state, pod), backoff_limit=1, resume=True)
+    assert result.outcome == "completed", result
+    assert result.runs == RESUMED, result
+
+
 def delete_pod(pod: Any) -> None:
     client.CoreV1Api().delete_namespaced_pod(pod.metadata.name, pod.metadata.namespace, grace_period_seconds=5)
 
@@ -284,6 +297,12 @@ def test_pod_deleted_with_a_retry_reruns_every_step(chain_run: Callable[..., Res
     result = chain_run(delete_pod, backoff_limit=1)
     assert result.outcome == "completed", result
     assert result.runs == [["step-1", "step-2"], ["step-1", "step-2", "step-3"]], result
+
+
+def test_pod_deleted_with_resume_resumes_at_the_lost_step(chain_run: Callable[..., Result]) -> None:
+    result = chain_run(delete_pod, backoff_limit=1, resume=True)
+    assert result.outcome == "completed", result
+    assert result.runs == RESUMED, result
 
 
 @pytest.fixture
@@ -330,13 +349,10 @@ def test_node_drained_fails_the_job(chain_run: Callable[..., Result]) -> None:
     assert result.disruptions == ["EvictionByEvictionAPI"], result
 
 
-@pytest.mark.usefixtures("uncordon")
-def test_node_drained_with_a_retry_waits_then_reruns_every_step(
-    chain_run: Callable[..., Result], namespace: str
-) -> None:
-    """With backoffLimit 1 the replacement pod waits, unschedulable, until the node is uncordoned, then starts over."""
+def drain_then_uncordon(namespace: str) -> Callable[[Any], None]:
+    """A fault: drain the pod's node, wait until the replacement pod is unschedulable there, uncordon the node."""
 
-    def drain_and_wait(pod: Any) -> None:
+    def fault(pod: Any) -> None:
         drain(pod)
 
         def replacement_unschedulable() -> bool:
@@ -350,9 +366,24 @@ def test_node_drained_with_a_retry_waits_then_reruns_every_step(
         done = kubectl("uncordon", NODE)
         assert done.returncode == 0, done.stderr
 
-    result = chain_run(drain_and_wait, backoff_limit=1)
+    return fault
+
+
+@pytest.mark.usefixtures("uncordon")
+def test_node_drained_with_a_retry_waits_then_reruns_every_step(
+    chain_run: Callable[..., Result], namespace: str
+) -> None:
+    """With backoffLimit 1 the replacement pod waits, unschedulable, until the node is uncordoned, then starts over."""
+    result = chain_run(drain_then_uncordon(namespace), backoff_limit=1)
     assert result.outcome == "completed", result
     assert result.runs == [["step-1", "step-2"], ["step-1", "step-2", "step-3"]], result
+
+
+@pytest.mark.usefixtures("uncordon")
+def test_node_drained_with_resume_resumes_at_the_lost_step(chain_run: Callable[..., Result], namespace: str) -> None:
+    result = chain_run(drain_then_uncordon(namespace), backoff_limit=1, resume=True)
+    assert result.outcome == "completed", result
+    assert result.runs == RESUMED, result
 
 
 def test_volcano_controller_restart_mid_chain(state: Path, namespace: str) -> None:
