@@ -456,6 +456,17 @@ LIMITATIONS: tuple[Limitation, ...] = (
         when={"kind": frozenset({"volcano-job", "volcano-cronjob"}), "resume": frozenset({"on"})},
     ),
     Limitation(
+        "resume-hook",
+        "`resume.enabled` with `hook.enabled`",
+        ("resume.enabled", "hook mode"),
+        "Helm makes a hook's objects again at every release event, deleting the previous ones first, and waits for "
+        "each deletion; a claim stays in use while a pod that mounted it exists, even a completed one (Kubernetes' "
+        "PVC protection), and Helm deletes the previous hook Job only after the claim, whose hook weight is lower: "
+        "the upgrade would hang until its timeout.",
+        "https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/controller/volume/pvcprotection/pvc_protection_controller.go#L457",
+        when={"kind": frozenset({"hook"}), "resume": frozenset({"on"})},
+    ),
+    Limitation(
         "hook-volcano",
         "`hook.enabled` with `volcano.enabled`",
         ("hook.enabled", "volcano.enabled"),

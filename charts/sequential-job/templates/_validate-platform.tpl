@@ -43,6 +43,10 @@ and time zone database take; settings that apply only to a CronJob). As {"proble
 {{- end }}
 {{- end }}
 
+{{- if and $values.hook.enabled $values.resume.enabled }}
+{{- $problems = append $problems "resume.enabled: in hook mode Helm makes every object the Job needs again at each release event, deleting the previous one first, and the previous run's claim stays in use (Kubernetes' PVC protection) until its Job is deleted, which Helm does only after (hooks go in weight order): the upgrade would hang; use retries, or the chart out of hook mode" }}
+{{- end }}
+
 {{- if $values.schedule }}
 {{- if $values.hook.enabled }}
 {{- $problems = append $problems (printf "hook.enabled: a hook runs once at a release event, a CronJob (schedule %q) on its schedule; choose one" $values.schedule) }}
