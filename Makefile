@@ -27,11 +27,15 @@ CONTAINERD ?=
 EVENTED_PLEG ?=
 export K8S CONTAINERD EVENTED_PLEG
 # What the cluster adds to Kubernetes (built by cluster-deps, started by cluster-up): VOLCANO=1 Volcano, KUEUE=1 Kueue,
-# CRICTL=1 crictl (the fault tests'). `make e2e` sets all three; `make demo` needs none.
+# CRICTL=1 crictl (the fault tests'), KWOK=1 kwok (simulated nodes: make bench's scale part). `make e2e` sets the
+# first three; `make demo` needs none. NODES=<n> starts n real nodes on this machine (default 1; up to 4, from
+# Kubernetes 1.30): `make e2e` adds the second one itself for the two-node tests.
 VOLCANO ?=
 KUEUE ?=
 CRICTL ?=
-export VOLCANO KUEUE CRICTL
+KWOK ?=
+NODES ?=
+export VOLCANO KUEUE CRICTL KWOK NODES
 
 .PHONY: help deps demo-deps test check lint schema docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
 	e2e-matrix bench
@@ -78,12 +82,12 @@ publish: deps ## package, then update the classic repository (REPO_URL, REPO_DIR
 	HELM_REGISTRY_CONFIG="$${HELM_REGISTRY_CONFIG:-$${XDG_CONFIG_HOME:-$$HOME/.config}/helm/registry/config.json}" \
 	  $(PY) -m sequential_job.publish publish
 
-cluster-deps: ## install containerd, runc, CNI plugins (Debian), build Kubernetes (K8S=<minor>), etcd, the local images (and VOLCANO=1, KUEUE=1, CRICTL=1)
+cluster-deps: ## install containerd, runc, CNI plugins (Debian), build Kubernetes (K8S=<minor>), etcd, the local images (and VOLCANO=1, KUEUE=1, CRICTL=1, KWOK=1)
 	@bash scripts/cluster/host-packages.sh
 	@bash scripts/cluster/build.sh
 	@bash scripts/cluster/images.sh build
 
-cluster-up: cluster-deps ## start the embedded single-node cluster (K8S=<minor>, VOLCANO=1, KUEUE=1, EVENTED_PLEG=1; KUBECONFIG=.cluster/admin.kubeconfig)
+cluster-up: cluster-deps ## start the embedded cluster (K8S=<minor>, NODES=<n>, VOLCANO=1, KUEUE=1, EVENTED_PLEG=1; KUBECONFIG=.cluster/admin.kubeconfig)
 	@bash scripts/cluster/up.sh
 
 cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/
@@ -100,7 +104,7 @@ export E2E_ARGS
 # The suite runs Volcano's and Kueue's tests, and the fault tests use crictl: the cluster is built and started with
 # all three (a sub-make, so that the build sees them even when another goal already built cluster-deps without).
 E2E_CLUSTER := VOLCANO=1 KUEUE=1 CRICTL=1
-e2e: deps ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests
+e2e: deps ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests, then the two-node tests
 ifneq ($(CLUSTER),existing)
 	@$(MAKE) --no-print-directory cluster-deps $(E2E_CLUSTER)
 endif
