@@ -42,7 +42,7 @@ die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
 MAX_NODES=4
 node_vars() {
   local n=$1
-  [[ "$n" =~ ^[1-9]$ ]] && [ "$n" -le "$MAX_NODES" ] || die "a node number is 1 to $MAX_NODES, not '$n'"
+  if ! [[ "$n" =~ ^[1-9]$ ]] || [ "$n" -gt "$MAX_NODES" ]; then die "a node number is 1 to $MAX_NODES, not '$n'"; fi
   NODE=$n
   if [ "$n" = 1 ]; then
     NODE_NAME=sequential-job-node NODE_STATE=$STATE NODE_SUFFIX=""

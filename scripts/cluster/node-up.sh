@@ -10,7 +10,9 @@ source "$(dirname "$0")/lib.sh"
 source "$CLUSTER_SCRIPTS/components.sh"
 [ $# = 1 ] || die "usage: node-up.sh N (1 to $MAX_NODES)"
 node_vars "$1"
-[ -f "$KUBECONFIG_ADMIN" ] && [ -f "$STATE/node-ip" ] || die "no cluster is up in ${STATE#"$ROOT"/} (make cluster-up first)"
+if [ ! -f "$KUBECONFIG_ADMIN" ] || [ ! -f "$STATE/node-ip" ]; then
+  die "no cluster is up in ${STATE#"$ROOT"/} (make cluster-up first)"
+fi
 [ ! -f "$PIDS/kubelet$NODE_SUFFIX.pid" ] || die "node $NODE ($NODE_NAME) is already up"
 # A second kubelet on this machine needs a pod log folder of its own: a kubelet removes from its log folder the
 # folders of pods it does not run, and before 1.30 (podLogsDir) every kubelet's is /var/log/pods.

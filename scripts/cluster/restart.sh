@@ -4,8 +4,8 @@
 # (components.sh), then wait until it answers. `stop` only stops it (a lost node: `restart.sh stop kubelet-2`),
 # `start` starts a stopped one again. The fault tests (tests/e2e/test_faults.py) use it; so can you, on a cluster
 # from `KEEP=1 make e2e` or `make cluster-up`. Components: etcd kube-apiserver kube-controller-manager kube-scheduler
-# containerd kubelet (node 1's; containerd-N and kubelet-N are node N's), and with VOLCANO=1 vc-webhook-manager
-# vc-controller-manager vc-scheduler.
+# containerd kubelet (node 1's; containerd-N and kubelet-N are node N's), with VOLCANO=1 vc-webhook-manager
+# vc-controller-manager vc-scheduler, and with KWOK=1 kwok.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 source "$CLUSTER_SCRIPTS/components.sh"
@@ -17,8 +17,9 @@ base=$name node=1
 if [[ "$name" =~ ^(containerd|kubelet)-([2-9])$ ]]; then
   base=${BASH_REMATCH[1]} node=${BASH_REMATCH[2]}
 fi
-[ -n "$base" ] && [ -n "${COMPONENT_GRACE[$base]:-}" ] ||
+if [ -z "$base" ] || [ -z "${COMPONENT_GRACE[$base]:-}" ]; then
   die "usage: restart.sh [stop|start] COMPONENT, one of: ${!COMPONENT_GRACE[*]} (containerd-N, kubelet-N: node N's)"
+fi
 node_vars "$node"
 [ "$node" = 1 ] || [ -d "$NODE_STATE" ] || die "node $node is not part of the cluster in ${STATE#"$ROOT"/}"
 started=$SECONDS

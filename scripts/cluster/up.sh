@@ -26,7 +26,9 @@ for bin in "${needed[@]}"; do
 done
 
 NODES=${NODES:-1}
-[[ "$NODES" =~ ^[1-9]$ ]] && [ "$NODES" -le "$MAX_NODES" ] || die "NODES must be 1 to $MAX_NODES, not '$NODES'"
+if ! [[ "$NODES" =~ ^[1-9]$ ]] || [ "$NODES" -gt "$MAX_NODES" ]; then
+  die "NODES must be 1 to $MAX_NODES, not '$NODES'"
+fi
 [ "$NODES" = 1 ] || [ "$K8S_MINOR_NUMBER" -ge 30 ] ||
   die "NODES=$NODES needs Kubernetes 1.30 or newer (a pod log folder per kubelet, podLogsDir), not $K8S_VERSION"
 [ "$(id -u)" = 0 ] || die "the embedded cluster runs containerd and the kubelet, which need root"
