@@ -4,7 +4,8 @@ newest, the embedded cluster's default), one after the other, then the table of 
 
     python -m sequential_job.e2e_matrix [MINOR...]
 
-Each run is a whole `make e2e K8S=<minor>`: build (cached), cluster up, the suite, the fault tests, cluster down.
+Each run is a whole `make e2e K8S=<minor>`: build (cached), cluster up, the suite, the fault tests, the two-node tests,
+cluster down.
 Exits 1 if any run failed (the table is written either way, so a failure is on record too).
 """
 
@@ -77,6 +78,7 @@ def run(minor: str) -> dict[str, object]:
             "ok": proc.returncode == 0,
             "suite": junit_counts(Path(junit) / "suite.xml"),
             "faults": junit_counts(Path(junit) / "faults.xml"),
+            "nodes": junit_counts(Path(junit) / "nodes.xml"),
             "minutes": minutes,
         }
 
@@ -85,15 +87,15 @@ def table(results: list[dict[str, object]], started: str) -> str:
     lines = [
         f"Last `make e2e-matrix`: {started}, on this machine ({machine()}, Debian's containerd "
         f"{containerd_version()}). Each row is a whole `make e2e K8S=<minor>`: cluster up, suite, fault tests, "
-        "cluster down with nothing left behind.",
+        "two-node tests (from 1.30), cluster down with nothing left behind.",
         "",
-        "| Kubernetes | result | suite | fault tests | minutes (builds cached, lock waits excluded) |",
-        "|---|---|---|---|---|",
+        "| Kubernetes | result | suite | fault tests | two-node tests | minutes (builds cached, lock waits excluded) |",
+        "|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['version']} | {'passed' if r['ok'] else '**failed**'} | {describe(r['suite'])} "
-            f"| {describe(r['faults'])} | {r['minutes']:.1f} |"
+            f"| {describe(r['faults'])} | {describe(r.get('nodes'))} | {r['minutes']:.1f} |"
         )
     return "\n".join(lines) + "\n"
 
