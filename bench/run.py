@@ -7,7 +7,9 @@ unit suite's cost), reservation (per overlay), shards (rendering 10 to 10 000 sh
 and, on a cluster (KUBECONFIG), handoff (step to step, one pod against one Job per step), limit (how many steps
 fit), verify (the chart's own boundary run to the end, about 20 minutes; added to limit's results), fanout (8 chains
 as one Indexed Job against 8 installs), shardlimit (how many shards `helm install` takes) and wait (how soon
-`helm install --wait --wait-for-jobs` returns once the chain completed or failed, Helm 4 and 3).
+`helm install --wait --wait-for-jobs` returns once the chain completed or failed, Helm 4 and 3); and, on the embedded
+cluster with KWOK=1, VOLCANO=1 and KUEUE=1, scale (100 to 10 000 shards over 1 000 simulated nodes as an Indexed Job,
+a Volcano Job, a Kueue-queued Job and one release per shard; bench/scale.py).
 handoff-evented is handoff again, stored beside it, for a cluster whose kubelet runs the EventedPLEG feature gate
 (`make bench` runs it on the embedded cluster with EVENTED_PLEG=1), so the report sets the two side by side.
 `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
@@ -31,7 +33,7 @@ from sequential_job.doc_sections import BENCH
 from sequential_job.paths import ROOT
 
 NO_CLUSTER = ("render", "schema", "harness", "reservation", "shards")
-CLUSTER = ("handoff", "handoff-evented", "limit", "verify", "fanout", "shardlimit", "wait")
+CLUSTER = ("handoff", "handoff-evented", "limit", "verify", "fanout", "shardlimit", "wait", "scale")
 
 
 def run_part(part: str, quick: bool) -> dict[str, Any]:
@@ -43,6 +45,7 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
             cluster,
             fanout,
             handoff,
+            scale,
             scale_limit,
             wait,
         )
@@ -57,6 +60,7 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
             "fanout": fanout.fanout,
             "shardlimit": fanout.shardlimit,
             "wait": wait.run,
+            "scale": scale.run_all,
         }
     else:
         run = {

@@ -30,6 +30,8 @@ options:
   manageAllNodes: false
   manageNodesWithAnnotationSelector: $KWOK_NODE_ANNOTATION
   nodeIP: $node_ip
+  # kwok's pool of pod addresses; the stages give every pod its node's address instead, this one.
+  cidr: $node_ip/32
   nodePort: $KWOK_PORT
   serverAddress: $node_ip:$KWOK_PORT
   tlsCertFile: $PKI/kwok.crt
@@ -54,9 +56,10 @@ spec:
   logs:
     - logsFile: $CLUSTER_SCRIPTS/kwok/pod.log
 YAML
+  # Each file's documents as they are, but for a first `---` line, which would leave an empty document.
   for file in "${node_stages[@]}" "$CLUSTER_SCRIPTS/kwok/chain-stages.yaml"; do
     echo "---"
-    grep -v '^---$' "$file"
+    sed '0,/^---$/{/^---$/d}' "$file"
   done
 } >"$KWOK/kwok.yaml"
 
