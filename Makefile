@@ -27,11 +27,15 @@ CONTAINERD ?=
 EVENTED_PLEG ?=
 export K8S CONTAINERD EVENTED_PLEG
 # What the cluster adds to Kubernetes (built by cluster-deps, started by cluster-up): VOLCANO=1 Volcano, KUEUE=1 Kueue,
-# CRICTL=1 crictl (the fault tests'). `make e2e` sets all three; `make demo` needs none.
+# CRICTL=1 crictl (the fault tests'), KWOK=1 kwok (simulated nodes: make bench's scale part). `make e2e` sets the
+# first three; `make demo` needs none. NODES=<n> starts n real nodes on this machine (default 1; up to 4, from
+# Kubernetes 1.30): `make e2e` adds the second one itself for the two-node tests.
 VOLCANO ?=
 KUEUE ?=
 CRICTL ?=
-export VOLCANO KUEUE CRICTL
+KWOK ?=
+NODES ?=
+export VOLCANO KUEUE CRICTL KWOK NODES
 
 .PHONY: help deps demo-deps test check lint schema docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
 	e2e-matrix bench
@@ -85,12 +89,12 @@ publish: deps ## package, then update the classic repository (REPO_URL, REPO_DIR
 	HELM_REGISTRY_CONFIG="$${HELM_REGISTRY_CONFIG:-$${XDG_CONFIG_HOME:-$$HOME/.config}/helm/registry/config.json}" \
 	  $(PY) -m sequential_job.publish publish
 
-cluster-deps: ## install containerd, runc, CNI plugins (Debian), build Kubernetes (K8S=<minor>), etcd, the local images (and VOLCANO=1, KUEUE=1, CRICTL=1)
+cluster-deps: ## install containerd, runc, CNI plugins (Debian), build Kubernetes (K8S=<minor>), etcd, the local images (and VOLCANO=1, KUEUE=1, CRICTL=1, KWOK=1)
 	@bash scripts/cluster/host-packages.sh
 	@bash scripts/cluster/build.sh
 	@bash scripts/cluster/images.sh build
 
-cluster-up: cluster-deps ## start the embedded single-node cluster (K8S=<minor>, VOLCANO=1, KUEUE=1, EVENTED_PLEG=1; KUBECONFIG=.cluster/admin.kubeconfig)
+cluster-up: cluster-deps ## start the embedded cluster (K8S=<minor>, NODES=<n>, VOLCANO=1, KUEUE=1, EVENTED_PLEG=1; KUBECONFIG=.cluster/admin.kubeconfig)
 	@bash scripts/cluster/up.sh
 
 cluster-down: ## stop every process cluster-up started, unmount and remove .cluster/
@@ -102,12 +106,14 @@ CLUSTER_DEPS := $(if $(filter existing,$(CLUSTER)),,cluster-deps)
 demo: demo-deps $(CLUSTER_DEPS) ## install the seed example on a real cluster and print its steps' logs in order
 	@bash scripts/cluster/with-cluster.sh bash scripts/demo.sh
 
-# E2E_ARGS: pytest's arguments for the suite (scripts/e2e.sh has the default).
-export E2E_ARGS
+# E2E_ARGS: pytest's arguments for the suite (scripts/e2e.sh has the default). E2E_NODES=1 adds the two-node tests
+# (a second node joins the cluster for them; make e2e-matrix sets it; not in CI's make e2e, see docs/cluster.md).
+E2E_NODES ?=
+export E2E_ARGS E2E_NODES
 # The suite runs Volcano's and Kueue's tests, and the fault tests use crictl: the cluster is built and started with
 # all three (a sub-make, so that the build sees them even when another goal already built cluster-deps without).
 E2E_CLUSTER := VOLCANO=1 KUEUE=1 CRICTL=1
-e2e: deps ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests
+e2e: deps ## the end-to-end suite against a real cluster (K8S=<minor>), under Helm 4 and Helm 3, then the fault tests (E2E_NODES=1: and the two-node tests)
 ifneq ($(CLUSTER),existing)
 	@$(MAKE) --no-print-directory cluster-deps $(E2E_CLUSTER)
 endif
@@ -119,35 +125,52 @@ STORAGE ?=
 export STORAGE
 E2E_CLUSTER += STORAGE=1
 
-# Both ends of the Kubernetes versions the chart claims, one after the other; writes the table in docs/cluster.md.
-e2e-matrix: deps ## make e2e on the oldest Kubernetes the chart claims and on the newest, and the table of both in docs/cluster.md
+# Both ends of the Kubernetes versions the chart claims, one after the other, with the two-node tests where the version
+# allows them (1.30 on); writes the table in docs/cluster.md.
+e2e-matrix: deps ## make e2e E2E_NODES=1 on the oldest Kubernetes the chart claims and on the newest, and the table of both in docs/cluster.md
 	$(PY) -m sequential_job.e2e_matrix
 
-# `make bench` measures everything (about an hour; the cluster parts, on the embedded cluster, take 50 minutes of
-# it) and commits nothing: it rewrites bench/results.json, bench/figures/ and the tables in docs/benchmarks.md. The
+# `make bench` measures everything (about two hours; the cluster parts, on the embedded cluster, take most of it) and
+# commits nothing: it rewrites bench/results.json, bench/figures/ and the tables in docs/benchmarks.md. The
 # handoff part runs twice on the newest Kubernetes (or K8S=): on the default cluster (Debian's containerd, the
 # kubelet's generic PLEG) and on one with EVENTED_PLEG=1 (containerd 2, EventedPLEG), so the table sets them side by
 # side. The cluster parts run with STORAGE=1: the failure part keeps a file on a claim, and resume's progress.
-# `make bench QUICK=1` (CI) measures the parts that need no cluster with fewer sizes and repetitions, into
-# bench/quick/ (ignored by git), so the script cannot rot.
+# The scale part (bench/scale.py) runs on a cluster of its own with Volcano, Kueue and kwok's simulated nodes;
+# not on CLUSTER=existing (BENCH_SCALE= leaves it out). The last step writes the tables and figures from
+# bench/results.json.
+# `make bench QUICK=1` (CI) measures the parts that need no cluster with fewer sizes and repetitions, and the scale
+# part on 100 simulated nodes with 500 shards, into bench/quick/ (ignored by git), so the scripts cannot rot.
 BENCH_QUICK := $(filter-out 0 no false,$(QUICK))
 BENCH_CLUSTER_PARTS ?= handoff,limit,verify,fanout,shardlimit,wait,runtime,failure
 comma := ,
 # (not on CLUSTER=existing, whose kubelet the bench cannot reconfigure)
 BENCH_EVENTED := $(if $(filter existing,$(CLUSTER)),,$(filter handoff,$(subst $(comma), ,$(BENCH_CLUSTER_PARTS))))
+BENCH_SCALE ?= $(if $(filter existing,$(CLUSTER)),,scale)
+SCALE_CLUSTER := VOLCANO=1 KUEUE=1 KWOK=1
 
-bench: deps $(if $(BENCH_QUICK),,$(CLUSTER_DEPS)) ## benchmarks: table, bench/results.json, bench/figures/*.png (QUICK=1: CI's short run)
+bench: deps $(CLUSTER_DEPS) ## benchmarks: table, bench/results.json, bench/figures/*.png (QUICK=1: CI's short run)
 ifeq ($(BENCH_QUICK),)
 	$(PY) -m bench.run --parts render,schema,harness,reservation,shards --out bench
 	@$(MAKE) --no-print-directory cluster-deps STORAGE=1
 	@EVENTED_PLEG=0 CONTAINERD= STORAGE=1 bash scripts/cluster/with-cluster.sh $(PY) -m bench.run \
-	  --parts $(BENCH_CLUSTER_PARTS) --out bench --merge $(if $(BENCH_EVENTED),,--write-docs)
+	  --parts $(BENCH_CLUSTER_PARTS) --out bench --merge
 ifneq ($(BENCH_EVENTED),)
 	@$(MAKE) --no-print-directory cluster-deps EVENTED_PLEG=1
-	@EVENTED_PLEG=1 bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts handoff-evented --out bench --merge --write-docs
+	@EVENTED_PLEG=1 bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts handoff-evented --out bench --merge
 endif
+ifneq ($(BENCH_SCALE),)
+	@$(MAKE) --no-print-directory cluster-deps $(SCALE_CLUSTER)
+	@$(SCALE_CLUSTER) EVENTED_PLEG=0 CONTAINERD= bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --parts scale \
+	  --out bench --merge
+endif
+	$(PY) -m bench.run --parts '' --out bench --merge --write-docs
 else
 	$(PY) -m bench.run --quick --parts render,schema,harness,reservation,shards --out bench/quick
+ifneq ($(BENCH_SCALE),)
+	@$(MAKE) --no-print-directory cluster-deps $(SCALE_CLUSTER)
+	@$(SCALE_CLUSTER) EVENTED_PLEG=0 CONTAINERD= bash scripts/cluster/with-cluster.sh $(PY) -m bench.run --quick \
+	  --parts scale --out bench/quick --merge
+endif
 endif
 
 clean: ## remove everything make deps installed and the test caches

@@ -268,6 +268,28 @@ def fanout(r: dict[str, Any], out: Path) -> Path:
     return _save(fig, out / "fanout.png")
 
 
+def scale(r: dict[str, Any], out: Path) -> Path:
+    from bench.report import SCALE_RUNNER_LABEL
+
+    fig, (ax_c, ax_d) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    colors = {"indexed": "tab:green", "volcano": "tab:purple", "kueue": "tab:blue", "separate": "tab:red"}
+    for runner, runs in r["runs"].items():
+        sizes = sorted(int(n) for n in runs)
+        if not sizes:
+            continue
+        label = SCALE_RUNNER_LABEL[runner]
+        ax_c.plot(sizes, [runs[str(n)]["created_seconds"] for n in sizes], "o-", color=colors[runner], label=label)
+        ax_d.plot(sizes, [runs[str(n)]["complete_seconds"] for n in sizes], "o-", color=colors[runner], label=label)
+    floor = r["steps"] * r["step_seconds"]
+    for ax, title in ((ax_c, "until every pod is created"), (ax_d, "until the workload is complete")):
+        ax.set(xscale="log", yscale="log", xlabel="shards", title=title)
+        ax.grid(alpha=0.3, which="both")
+    ax_d.axhline(floor, color="grey", ls=":", label=f"one chain's own time ({floor} s)")
+    ax_c.set_ylabel(f"seconds from helm install ({r['nodes']} simulated nodes)")
+    ax_d.legend(fontsize=8)
+    return _save(fig, out / "scale.png")
+
+
 FIGURES = {
     "render": render_scaling,
     "schema": schema_cost,
@@ -277,6 +299,7 @@ FIGURES = {
     "reservation": reservation,
     "shards": shards,
     "fanout": fanout,
+    "scale": scale,
 }
 
 

@@ -9,7 +9,8 @@ fit), verify (the chart's own boundary run to the end, about 20 minutes; added t
 as one Indexed Job against 8 installs), shardlimit (how many shards `helm install` takes) and wait (how soon
 `helm install --wait --wait-for-jobs` returns once the chain completed or failed, Helm 4 and 3), runtime (what the
 step runtime adds to a step's start) and failure (a chain failing once: backoffLimit, retries and resume side by
-side).
+side); and, on the embedded cluster with KWOK=1, VOLCANO=1 and KUEUE=1, scale (100 to 10 000 shards over 1 000
+simulated nodes as an Indexed Job, a Volcano Job, a Kueue-queued Job and one release per shard; bench/scale.py).
 handoff-evented is handoff again, stored beside it, for a cluster whose kubelet runs the EventedPLEG feature gate
 (`make bench` runs it on the embedded cluster with EVENTED_PLEG=1), so the report sets the two side by side.
 `--merge` keeps the other parts already in DIR/results.json (`make bench` runs the cluster parts in a second
@@ -34,6 +35,7 @@ from sequential_job.paths import ROOT
 
 NO_CLUSTER = ("render", "schema", "harness", "reservation", "shards")
 CLUSTER = ("handoff", "handoff-evented", "limit", "verify", "fanout", "shardlimit", "wait", "runtime", "failure")
+CLUSTER += ("scale",)  # on a cluster of its own, with kwok (bench/scale.py)
 
 
 def run_part(part: str, quick: bool) -> dict[str, Any]:
@@ -46,6 +48,7 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
             fanout,
             handoff,
             retry,
+            scale,
             scale_limit,
             wait,
         )
@@ -62,6 +65,7 @@ def run_part(part: str, quick: bool) -> dict[str, Any]:
             "wait": wait.run,
             "runtime": retry.runtime,
             "failure": retry.failure,
+            "scale": scale.run_all,
         }
     else:
         run = {

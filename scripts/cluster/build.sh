@@ -12,6 +12,8 @@
 #                                                              in lib.sh)
 #   crictl                                                     CRICTL=1: .tools/cluster/bin (go install, pinned); the
 #                                                              fault tests stop pod sandboxes with it
+#   kwok                                                       KWOK=1: .tools/cluster/bin (go install, KWOK_VERSION in
+#                                                              lib.sh); simulated nodes for make bench's scale part
 #   containerd, containerd-shim-runc-v2, ctr                   CONTAINERD=2 or EVENTED_PLEG=1:
 #                                                              .tools/cluster/containerd-<version>/bin (go install)
 #   local-path-provisioner                                     STORAGE=1: .tools/cluster/bin (go install, pinned below);
@@ -94,6 +96,9 @@ go_install() {
 CRICTL_VERSION=v1.34.0
 if [ "${CRICTL:-0}" = 1 ]; then
   go_install "crictl $CRICTL_VERSION" crictl "$CRICTL_VERSION" "sigs.k8s.io/cri-tools/cmd/crictl@$CRICTL_VERSION"
+fi
+if [ "${KWOK:-0}" = 1 ]; then
+  go_install "kwok $KWOK_VERSION (first build: about 3 min)" kwok "$KWOK_VERSION" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 fi
 if [ "${KUEUE:-0}" = 1 ]; then
   go_install "Kueue $KUEUE_VERSION (first build: 5-15 min on 2 cores, plus 550 MB of modules)" kueue "$KUEUE_VERSION" \

@@ -66,19 +66,22 @@ start_kube_scheduler() {
   wait_for kube-scheduler 60 healthy https://127.0.0.1:10259/healthz
 }
 
+# A node's containerd and kubelet: those of node $NODE (lib.sh's node_vars; node 1 unless the caller chose another),
+# started as containerd<suffix> and kubelet<suffix>.
 # containerd: Debian's (PATH) or containerd 2 from $C2BIN, whose shim must be on its PATH. Its shims, and so the
 # pods' containers, outlive it: a restart reconnects to them.
 start_containerd() {
-  start containerd env PATH="$(dirname "$CONTAINERD_BIN"):$PATH" "$CONTAINERD_BIN" --config "$STATE/containerd/config.toml"
-  wait_for containerd 30 "$CTR_BIN" --address "$CONTAINERD_SOCK" version
+  start "containerd$NODE_SUFFIX" env PATH="$(dirname "$CONTAINERD_BIN"):$PATH" "$CONTAINERD_BIN" \
+    --config "$NODE_STATE/containerd/config.toml"
+  wait_for "containerd$NODE_SUFFIX" 30 "$CTR_BIN" --address "$CONTAINERD_SOCK" version
 }
 
 start_kubelet() {
-  start kubelet "$KBIN/kubelet" --config "$STATE/kubelet-config.yaml" --kubeconfig "$STATE/kubelet.kubeconfig" \
-    --hostname-override "$NODE_NAME" --node-ip "$(cat "$STATE/node-ip")" --root-dir "$STATE/kubelet" \
-    --cert-dir "$STATE/kubelet/pki"
-  wait_for kubelet 90 healthy http://127.0.0.1:10248/healthz
-  wait_for kubelet 90 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
+  start "kubelet$NODE_SUFFIX" "$KBIN/kubelet" --config "$NODE_STATE/kubelet-config.yaml" \
+    --kubeconfig "$NODE_STATE/kubelet.kubeconfig" --hostname-override "$NODE_NAME" --node-ip "$(cat "$STATE/node-ip")" \
+    --root-dir "$NODE_STATE/kubelet" --cert-dir "$NODE_STATE/kubelet/pki"
+  wait_for "kubelet$NODE_SUFFIX" 90 healthy "http://127.0.0.1:$KUBELET_HEALTHZ_PORT/healthz"
+  wait_for "kubelet$NODE_SUFFIX" 90 kc wait --for=condition=Ready "node/$NODE_NAME" --timeout=1s
 }
 
 VOLCANO_WEBHOOK_PORT=8443
@@ -104,11 +107,18 @@ start_vc_scheduler() {
   wait_for vc-scheduler 60 healthy http://127.0.0.1:11253/healthz
 }
 
-# The components restart.sh knows, each with the seconds stop() gives it to exit before SIGKILL.
+# kwok (kwok-up.sh writes its configuration): the simulated nodes and their pods. Its /healthz is on its kubelet API.
+start_kwok() {
+  start kwok "$CBIN/kwok" --kubeconfig "$KUBECONFIG_ADMIN" --config "$STATE/kwok/kwok.yaml"
+  wait_for kwok 60 healthy "https://$(cat "$STATE/node-ip"):$KWOK_PORT/healthz"
+}
+
+# The components restart.sh knows, each with the seconds stop() gives it to exit before SIGKILL (containerd and
+# kubelet: node 1's; containerd-N and kubelet-N: node N's).
 # shellcheck disable=SC2034  # read by restart.sh, which sources this file
 declare -A COMPONENT_GRACE=(
   [etcd]=15 [kube-apiserver]=15 [kube-controller-manager]=15 [kube-scheduler]=15 [containerd]=15 [kubelet]=15
-  [vc-webhook-manager]=10 [vc-controller-manager]=10 [vc-scheduler]=10 [local-path-provisioner]=10
+  [vc-webhook-manager]=10 [vc-controller-manager]=10 [vc-scheduler]=10 [local-path-provisioner]=10 [kwok]=10
 )
 
 # rancher's local-path-provisioner (STORAGE=1, storage-up.sh writes its ConfigMap and StorageClasses first): a host

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Stops everything up.sh started, by pid, removes pod sandboxes through the CRI first (so CNI and network namespaces
-# are released), unmounts what is mounted under .cluster/, removes the interfaces it added and then .cluster/ itself.
-# Then checks that nothing is left: no process running a cluster binary or holding .cluster/, no mount under it (the
-# pods' network namespaces are mounted there too), no interface of ours; it fails, naming them, if anything is.
+# Stops everything up.sh (and node-up.sh) started, by pid, removes each node's pod sandboxes through the CRI first (so
+# CNI and network namespaces are released), unmounts what is mounted under .cluster/, removes the interfaces and
+# cgroup roots it added and then .cluster/ itself. Then checks that nothing is left: no process running a cluster
+# binary or holding .cluster/, no mount under it (the pods' network namespaces are mounted there too), no interface or
+# cgroup root of any node; it fails, naming them, if anything is.
 # Safe to run twice, and when nothing is up.
 set -uo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -12,28 +13,33 @@ say "tearing down the embedded cluster"
 # The provisioner first, while the API server still answers. Its volumes are directories under .cluster/.
 stop local-path-provisioner 10
 
-for name in kueue vc-scheduler vc-controller-manager vc-webhook-manager; do stop "$name" 10; done
-stop kubelet 15
-# Pod UIDs, for the logs of kubelets older than 1.30, which have no podLogsDir and write /var/log/pods.
-pod_uids=$(ls "$STATE/kubelet/pods" 2>/dev/null || true)
-if [ -S "$CONTAINERD_SOCK" ] && [ -x "$CBIN/crictl" ]; then
-  timeout 60 "$CBIN/crictl" --runtime-endpoint "unix://$CONTAINERD_SOCK" --timeout 30s rmp --all --force >/dev/null 2>&1 \
-    || say "crictl rmp failed; killing the remaining shims"
-elif [ -S "$CONTAINERD_SOCK" ]; then
-  # No crictl (build.sh makes it only for the fault tests, CRICTL=1): kill every container through containerd, so
-  # none outlives its shim. The pods' network namespaces and the bridge are removed below.
-  ctr_k8s() { timeout 30 "$CTR_BIN" --address "$CONTAINERD_SOCK" -n k8s.io "$@" 2>/dev/null; }
-  tasks=$(ctr_k8s tasks ls -q || true)
-  for task in $tasks; do ctr_k8s tasks kill -s SIGKILL "$task" || true; done
-  for _ in $(seq 50); do
-    [ -z "$(ctr_k8s tasks ls | awk 'NR > 1 && $3 != "STOPPED"')" ] && break
-    sleep 0.1
+for name in kwok kueue vc-scheduler vc-controller-manager vc-webhook-manager; do stop "$name" 10; done
+# Each node, the last first: its kubelet, its pod sandboxes through the CRI, its containerd and the shims.
+pod_uids=""
+for n in $(node_numbers | sort -rn); do
+  node_vars "$n"
+  stop "kubelet$NODE_SUFFIX" 15
+  # Pod UIDs, for the logs of kubelets older than 1.30, which have no podLogsDir and write /var/log/pods.
+  pod_uids+=" $(ls "$NODE_STATE/kubelet/pods" 2>/dev/null || true)"
+  if [ -S "$CONTAINERD_SOCK" ] && [ -x "$CBIN/crictl" ]; then
+    timeout 60 "$CBIN/crictl" --runtime-endpoint "unix://$CONTAINERD_SOCK" --timeout 30s rmp --all --force >/dev/null 2>&1 \
+      || say "node $n: crictl rmp failed; killing the remaining shims"
+  elif [ -S "$CONTAINERD_SOCK" ]; then
+    # No crictl (build.sh makes it only for the fault tests, CRICTL=1): kill every container through containerd, so
+    # none outlives its shim. The pods' network namespaces and the bridge are removed below.
+    ctr_k8s() { timeout 30 "$CTR_BIN" --address "$CONTAINERD_SOCK" -n k8s.io "$@" 2>/dev/null; }
+    tasks=$(ctr_k8s tasks ls -q || true)
+    for task in $tasks; do ctr_k8s tasks kill -s SIGKILL "$task" || true; done
+    for _ in $(seq 50); do
+      [ -z "$(ctr_k8s tasks ls | awk 'NR > 1 && $3 != "STOPPED"')" ] && break
+      sleep 0.1
+    done
+  fi
+  stop "containerd$NODE_SUFFIX" 15
+  # containerd's shims outlive it by design; ours carry our socket's address on their command line.
+  for pid in $(pgrep -f -- "containerd-shim.*-address $CONTAINERD_SOCK" || true); do
+    kill -KILL "$pid" 2>/dev/null || true
   done
-fi
-stop containerd 15
-# containerd's shims outlive it by design; ours carry our socket's address on their command line.
-for pid in $(pgrep -f -- "containerd-shim.*-address $CONTAINERD_SOCK" || true); do
-  kill -KILL "$pid" 2>/dev/null || true
 done
 for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do stop "$name" 15; done
 # Anything else up.sh recorded (none expected).
@@ -45,7 +51,18 @@ awk -v prefix="$STATE/" 'index($2, prefix) == 1 {print $2}' /proc/self/mounts | 
   umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || say "could not unmount $mnt"
 done
 
-ip link show "$CNI_BRIDGE" >/dev/null 2>&1 && ip link del "$CNI_BRIDGE"
+# Each node's CNI bridge and cgroup root (the kubelet's and the pods' cgroups under it, deepest first).
+for n in $(node_numbers); do
+  node_vars "$n"
+  if ip link show "$CNI_BRIDGE" >/dev/null 2>&1; then ip link del "$CNI_BRIDGE"; fi
+  for dir in $(node_cgroup_dirs); do
+    # A killed process leaves its cgroup a moment later.
+    for _ in $(seq 20); do
+      [ -d "$dir" ] || break
+      find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null || sleep 0.25
+    done
+  done
+done
 if [ -f "$STATE/dummy-interface" ]; then
   ip link del "$(cat "$STATE/dummy-interface")" 2>/dev/null || true
 fi
@@ -73,7 +90,13 @@ for proc in /proc/[0-9]*; do
   esac
 done
 while read -r mnt; do left+=("mount $mnt"); done < <(awk -v prefix="$STATE/" 'index($2, prefix) == 1 {print $2}' /proc/self/mounts)
-for link in "$CNI_BRIDGE" "$(cat "$STATE/dummy-interface" 2>/dev/null)"; do
+links=("$(cat "$STATE/dummy-interface" 2>/dev/null)")
+for n in $(node_numbers); do
+  node_vars "$n"
+  links+=("$CNI_BRIDGE")
+  for dir in $(node_cgroup_dirs); do [ ! -d "$dir" ] || left+=("cgroup $dir"); done
+done
+for link in "${links[@]}"; do
   [ -n "$link" ] && ip link show "$link" >/dev/null 2>&1 && left+=("interface $link")
 done
 if [ ${#left[@]} -gt 0 ]; then
@@ -81,4 +104,4 @@ if [ ${#left[@]} -gt 0 ]; then
   die "the cluster left the above behind; not removing ${STATE#"$ROOT"/}"
 fi
 rm -rf "$STATE"
-say "cluster down: no process, mount or interface left"
+say "cluster down: no process, mount, interface or cgroup left"

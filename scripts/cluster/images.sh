@@ -3,8 +3,9 @@
 #   pause   the pod sandbox image: our pause program (scripts/cluster/pause)
 #   busybox Debian's busybox-static with its applets linked, enough for the seed's steps (sh, date, sleep, cat)
 #   kubectl busybox plus the cluster's own kubectl, for steps that call the Kubernetes API
-# `images.sh import` loads them into the running containerd and adds the names values files use
-# (docker.io/library/alpine:3.11, the seed's image, and docker.io/library/busybox:1.36, the tests').
+# `images.sh import [N]` loads them into the running containerd of node N (default 1; lib.sh's node_vars) and adds
+# the names values files use (docker.io/library/alpine:3.11, the seed's image, and docker.io/library/busybox:1.36,
+# the tests').
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 IMAGES="$ROOT/.tools/cluster/images"
@@ -96,11 +97,11 @@ import_all() {
   "${ctr[@]}" images import --base-name "${KUBECTL_REF%:1}" "$IMAGES/kubectl.tar" >/dev/null
   "${ctr[@]}" images import --base-name "${NO_SHELL_REF%:1}" "$IMAGES/no-shell.tar" >/dev/null
   for alias in "${ALIASES[@]}"; do "${ctr[@]}" images tag --force "$BUSYBOX_REF" "$alias" >/dev/null; done
-  say "images imported: $PAUSE_REF, $BUSYBOX_REF (also as ${ALIASES[*]}), $KUBECTL_REF"
+  say "images imported into node $NODE: $PAUSE_REF, $BUSYBOX_REF (also as ${ALIASES[*]}), $KUBECTL_REF"
 }
 
 case "${1:-build}" in
   build) build_all ;;
-  import) import_all ;;
-  *) die "usage: images.sh [build|import]" ;;
+  import) node_vars "${2:-1}"; import_all ;;
+  *) die "usage: images.sh [build|import [N]]" ;;
 esac

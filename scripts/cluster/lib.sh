@@ -11,14 +11,10 @@ PIDS="$STATE/pids"
 LOGS="$STATE/logs"
 PKI="$STATE/pki"
 KUBECONFIG_ADMIN="$STATE/admin.kubeconfig"
-CONTAINERD_SOCK="$STATE/containerd/containerd.sock"
-NODE_NAME=sequential-job-node
 ETCD_CLIENT_PORT=32379
 ETCD_PEER_PORT=32380
 APISERVER_PORT=6443
 SERVICE_CIDR=10.96.0.0/24
-POD_CIDR=10.88.0.0/16
-CNI_BRIDGE=sjcni0
 DUMMY_IF=sjdummy0
 DUMMY_ADDR=192.0.2.250
 # containerd 2, built from the Go module proxy when CONTAINERD=2 or EVENTED_PLEG=1 (build.sh).
@@ -29,9 +25,50 @@ VOLCANO_CMDS=(scheduler controller-manager webhook-manager)
 # Kueue, built with `go install` (its go.mod has no replace lines); kueue-crds.sh takes its CRDs and webhooks from the
 # same module version.
 KUEUE_VERSION=v0.17.0
+# kwok (KWOK=1): simulated nodes on the real control plane, for make bench's scale part (kwok-up.sh); its go.mod has
+# no replace lines.
+KWOK_VERSION=v0.8.0
+KWOK_NODE_ANNOTATION=kwok.x-k8s.io/node=fake  # the nodes kwok plays
+KWOK_PORT=10800  # where kwok serves the kubelet API of every node it plays, on the node address
 
 say() { printf '[cluster %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[cluster] error: %s\n' "$*" >&2; exit 1; }
+
+# --- nodes: NODES=<n> real nodes on this machine (up.sh starts node 1 to n; node-up.sh adds one to a running
+# cluster), each a kubelet and a containerd of its own registered with the one control plane. node_vars N sets the
+# NODE_* variables of node N. Node 1 keeps the paths the single-node cluster always had (its files directly under
+# .cluster/); node N >= 2 lives in .cluster/node-N. Each node has its own containerd (root, state, socket), CNI
+# bridge, pod CIDR and IPAM folder, kubelet root, pod log folder, ports and cgroup root, so that neither node's
+# kubelet or runtime sees, or garbage-collects, the other's pods. Its processes are named <component><suffix> in
+# .cluster/pids (kubelet, containerd; kubelet-2, containerd-2).
+MAX_NODES=4
+node_vars() {
+  local n=$1
+  if ! [[ "$n" =~ ^[1-9]$ ]] || [ "$n" -gt "$MAX_NODES" ]; then die "a node number is 1 to $MAX_NODES, not '$n'"; fi
+  NODE=$n
+  if [ "$n" = 1 ]; then
+    NODE_NAME=sequential-job-node NODE_STATE=$STATE NODE_SUFFIX=""
+  else
+    NODE_NAME=sequential-job-node-$n NODE_STATE=$STATE/node-$n NODE_SUFFIX=-$n
+  fi
+  KUBELET_CGROUP_ROOT=/$NODE_NAME  # its pods under /<node name>/kubepods, not the machine's /kubepods
+  CONTAINERD_SOCK="$NODE_STATE/containerd/containerd.sock"
+  CNI_BRIDGE=sjcni$((n - 1))
+  POD_CIDR=10.$((87 + n)).0.0/16  # 10.88.0.0/16 for node 1
+  KUBELET_PORT=$((10250 + 100 * (n - 1)))  # the kubelet API, on the node address
+  KUBELET_HEALTHZ_PORT=$((10248 + 100 * (n - 1)))  # on 127.0.0.1
+}
+node_vars 1
+# node_cgroup_dirs: the current node's cgroup root in each cgroup hierarchy mounted here.
+node_cgroup_dirs() {
+  awk -v root="$KUBELET_CGROUP_ROOT" '$3 == "cgroup" || $3 == "cgroup2" {print $2 root}' /proc/self/mounts | sort -u
+}
+# node_numbers: the nodes of the cluster in .cluster/, node 1 first (whether or not they are running).
+node_numbers() {
+  echo 1
+  local dir
+  for dir in "$STATE"/node-[0-9]; do [ -d "$dir" ] && echo "${dir##*/node-}"; done
+}
 
 # --- Kubernetes version: K8S=<minor> (1.37, or 37), one wrapper module per minor in scripts/cluster/kubernetes/<minor>/.
 # The default is the newest this machine runs (kubernetes/default); a running cluster's version is the one it was
@@ -124,6 +161,20 @@ wait_crds_established() {
     sleep 1
   done
   kc wait --for=condition=Established crd --all --timeout=10s >/dev/null
+}
+
+openssl_quiet() { openssl "$@" 2>/dev/null; }
+# sign NAME SUBJECT [SANS]: $PKI/NAME.key and $PKI/NAME.crt signed by the cluster CA; a server certificate for SANS
+# when given, else a client certificate.
+sign() {
+  local name=$1 subject=$2 sans=${3:-}
+  openssl_quiet req -newkey rsa:2048 -nodes -subj "$subject" -keyout "$PKI/$name.key" -out "$PKI/$name.csr"
+  local ext="$PKI/$name.ext"
+  printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=%s\n' \
+    "$([ -n "$sans" ] && echo serverAuth || echo clientAuth)" >"$ext"
+  [ -z "$sans" ] || echo "subjectAltName=$sans" >>"$ext"
+  openssl_quiet x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
+    -days 2 -extfile "$ext" -out "$PKI/$name.crt"
 }
 
 # serving_cert NAME KEY CERT: a webhook serving key and certificate for 127.0.0.1, signed by the cluster CA (whose

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Starts a single-node Kubernetes on this machine, every part real and local, all state under .cluster/:
-# etcd, kube-apiserver, kube-controller-manager, kube-scheduler, containerd (+ runc, CNI bridge) and the kubelet,
-# as host processes whose pids are kept in .cluster/pids. down.sh stops them all. Writes .cluster/admin.kubeconfig.
+# Starts a Kubernetes on this machine, every part real and local, all state under .cluster/: etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, and for each node containerd (+ runc, CNI bridge) and a kubelet
+# (node-up.sh), as host processes whose pids are kept in .cluster/pids. down.sh stops them all. Writes
+# .cluster/admin.kubeconfig.
 #   K8S=<minor>     the Kubernetes version (scripts/cluster/kubernetes/<minor>; default: kubernetes/default)
+#   NODES=<n>       real nodes on this machine, 1 (default) to 4, each its own kubelet and containerd (lib.sh's
+#                   node_vars); from the second on, Kubernetes 1.30 or newer
 #   CONTAINERD=2    containerd 2 (built by build.sh) instead of Debian's containerd 1.6
 #   EVENTED_PLEG=1  the kubelet's EventedPLEG feature gate (alpha): containerd streams container events to it, so a
 #                   finished step is seen at once instead of at the next 1 s relist; implies CONTAINERD=2
@@ -10,6 +13,7 @@
 #   STORAGE=1       adds StorageClasses with a dynamic provisioner, local-path (default) and local-path-shared
 #                   (storage-up.sh)
 #   KUEUE=1         adds Kueue (kueue-up.sh)
+#   KWOK=1          adds kwok, which plays the nodes annotated kwok.x-k8s.io/node=fake (kwok-up.sh)
 # The start of each component is a function of components.sh, which restart.sh calls again.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -18,11 +22,18 @@ needed=("$KBIN/kube-apiserver" "$KBIN/kubelet" "$KBIN/kubectl" "$CBIN/etcd" "$CO
 [ "${VOLCANO:-0}" != 1 ] || needed+=("${VOLCANO_CMDS[@]/#/$CBIN/volcano/}")
 [ "${STORAGE:-0}" != 1 ] || needed+=("$CBIN/local-path-provisioner")
 [ "${KUEUE:-0}" != 1 ] || needed+=("$CBIN/kueue")
+[ "${KWOK:-0}" != 1 ] || needed+=("$CBIN/kwok")
 for bin in "${needed[@]}"; do
   command -v "$bin" >/dev/null ||
-    die "$bin is missing: make cluster-deps, with the same K8S, CONTAINERD, EVENTED_PLEG, VOLCANO and KUEUE, builds it"
+    die "$bin is missing: make cluster-deps, with the same K8S, CONTAINERD, EVENTED_PLEG, VOLCANO, KUEUE and KWOK, builds it"
 done
 
+NODES=${NODES:-1}
+if ! [[ "$NODES" =~ ^[1-9]$ ]] || [ "$NODES" -gt "$MAX_NODES" ]; then
+  die "NODES must be 1 to $MAX_NODES, not '$NODES'"
+fi
+[ "$NODES" = 1 ] || [ "$K8S_MINOR_NUMBER" -ge 30 ] ||
+  die "NODES=$NODES needs Kubernetes 1.30 or newer (a pod log folder per kubelet, podLogsDir), not $K8S_VERSION"
 [ "$(id -u)" = 0 ] || die "the embedded cluster runs containerd and the kubelet, which need root"
 if [ -d "$PIDS" ] && ls "$PIDS"/*.pid >/dev/null 2>&1; then
   die "a cluster is already up in ${STATE#"$ROOT"/} (make cluster-down first)"
@@ -32,6 +43,7 @@ for port in "$APISERVER_PORT" "$ETCD_CLIENT_PORT"; do
     die "port $port is in use: is another cluster up? (make cluster-down in its checkout)"
   fi
 done
+node_vars "$NODES"  # the last node's socket path is the longest
 [ ${#CONTAINERD_SOCK} -lt 100 ] || die "state path too long for a unix socket: $CONTAINERD_SOCK (set CLUSTER_STATE)"
 
 # Stop everything started so far if any step below fails or the user presses Ctrl-C.
@@ -66,23 +78,11 @@ else
 fi
 [ -n "$NODE_IP" ] || die "could not find a node address"
 echo "$NODE_IP" >"$STATE/node-ip"
-say "node $NODE_NAME at $NODE_IP"
+say "node address $NODE_IP"
 
-# --- certificates and tokens
-openssl_quiet() { openssl "$@" 2>/dev/null; }
+# --- certificates and tokens (the nodes' credentials: node-up.sh)
 openssl_quiet req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=sequential-job-ca" \
   -keyout "$PKI/ca.key" -out "$PKI/ca.crt"
-# sign NAME SUBJECT [SANS]: a key and a certificate signed by the CA.
-sign() {
-  local name=$1 subject=$2 sans=${3:-}
-  openssl_quiet req -newkey rsa:2048 -nodes -subj "$subject" -keyout "$PKI/$name.key" -out "$PKI/$name.csr"
-  local ext="$PKI/$name.ext"
-  printf 'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=%s\n' \
-    "$([ -n "$sans" ] && echo serverAuth || echo clientAuth)" >"$ext"
-  [ -z "$sans" ] || echo "subjectAltName=$sans" >>"$ext"
-  openssl_quiet x509 -req -in "$PKI/$name.csr" -CA "$PKI/ca.crt" -CAkey "$PKI/ca.key" -CAcreateserial \
-    -days 2 -extfile "$ext" -out "$PKI/$name.crt"
-}
 sign apiserver "/CN=kube-apiserver" \
   "IP:127.0.0.1,IP:$NODE_IP,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
 sign apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client"
@@ -90,12 +90,11 @@ openssl_quiet genrsa -out "$PKI/sa.key" 2048
 openssl_quiet rsa -in "$PKI/sa.key" -pubout -out "$PKI/sa.pub"
 
 token() { openssl rand -hex 16; }
-ADMIN_TOKEN=$(token); CM_TOKEN=$(token); SCHED_TOKEN=$(token); NODE_TOKEN=$(token)
+ADMIN_TOKEN=$(token); CM_TOKEN=$(token); SCHED_TOKEN=$(token)
 cat >"$STATE/tokens.csv" <<CSV
 $ADMIN_TOKEN,admin,admin,"system:masters"
 $CM_TOKEN,system:kube-controller-manager,kcm,"system:masters"
 $SCHED_TOKEN,system:kube-scheduler,ksched,"system:masters"
-$NODE_TOKEN,system:node:$NODE_NAME,node,"system:nodes"
 CSV
 chmod 600 "$STATE/tokens.csv"
 kubeconfig() {  # kubeconfig FILE USER TOKEN
@@ -121,7 +120,6 @@ YAML
 kubeconfig "$KUBECONFIG_ADMIN" admin "$ADMIN_TOKEN"
 kubeconfig "$STATE/controller-manager.kubeconfig" system:kube-controller-manager "$CM_TOKEN"
 kubeconfig "$STATE/scheduler.kubeconfig" system:kube-scheduler "$SCHED_TOKEN"
-kubeconfig "$STATE/kubelet.kubeconfig" "system:node:$NODE_NAME" "$NODE_TOKEN"
 
 # --- etcd and the control plane
 say "starting etcd"
@@ -132,123 +130,10 @@ say "starting kube-controller-manager and kube-scheduler"
 start_kube_controller_manager
 start_kube_scheduler
 
-# --- container runtime
-say "starting containerd"
-mkdir -p "$STATE/cni/net.d" "$STATE/containerd"
-# This VM's root lacks CAP_SYS_RESOURCE, so runc cannot lower a process's oom_score_adj below containerd's own (the
-# pause container asks for -998): restrict_oom_score_adj clamps instead of failing every pod sandbox. Network
-# namespaces are mounted under containerd's state folder (netns_mounts_under_state_dir), not /var/run/netns, so
-# whatever a fault leaves behind is under .cluster/ too.
-if [ "$CONTAINERD_FLAVOUR" = 2 ]; then
-  # containerd 2 reads configuration version 3: the CRI plugin is split into images and runtime plugins.
-  cat >"$STATE/containerd/config.toml" <<TOML
-version = 3
-root = "$STATE/containerd/root"
-state = "$STATE/containerd/state"
-[grpc]
-  address = "$CONTAINERD_SOCK"
-[plugins.'io.containerd.internal.v1.opt']
-  path = "$STATE/containerd/opt"
-[plugins.'io.containerd.nri.v1.nri']
-  disable = true
-[plugins.'io.containerd.cri.v1.images']
-  snapshotter = "overlayfs"
-  [plugins.'io.containerd.cri.v1.images'.pinned_images]
-    sandbox = "sequential-job.local/pause:1"
-[plugins.'io.containerd.cri.v1.runtime']
-  restrict_oom_score_adj = true
-  netns_mounts_under_state_dir = true
-  [plugins.'io.containerd.cri.v1.runtime'.containerd]
-    default_runtime_name = "runc"
-    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
-        SystemdCgroup = false
-  [plugins.'io.containerd.cri.v1.runtime'.cni]
-    bin_dirs = ["/usr/lib/cni"]
-    conf_dir = "$STATE/cni/net.d"
-TOML
-else
-  cat >"$STATE/containerd/config.toml" <<TOML
-version = 2
-root = "$STATE/containerd/root"
-state = "$STATE/containerd/state"
-[grpc]
-  address = "$CONTAINERD_SOCK"
-[plugins."io.containerd.internal.v1.opt"]
-  path = "$STATE/containerd/opt"
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "sequential-job.local/pause:1"
-  restrict_oom_score_adj = true
-  netns_mounts_under_state_dir = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        SystemdCgroup = false
-  [plugins."io.containerd.grpc.v1.cri".cni]
-    bin_dir = "/usr/lib/cni"
-    conf_dir = "$STATE/cni/net.d"
-TOML
-fi
-cat >"$STATE/cni/net.d/10-sequential-job.conflist" <<JSON
-{
-  "cniVersion": "1.0.0",
-  "name": "sequential-job",
-  "plugins": [
-    {
-      "type": "bridge",
-      "bridge": "$CNI_BRIDGE",
-      "isGateway": true,
-      "ipMasq": false,
-      "ipam": {
-        "type": "host-local",
-        "ranges": [[{"subnet": "$POD_CIDR"}]],
-        "dataDir": "$STATE/cni/ipam"
-      }
-    }
-  ]
-}
-JSON
-start_containerd
-"$CLUSTER_SCRIPTS/images.sh" import
-
-# --- kubelet
-say "starting kubelet"
-mkdir -p "$STATE/kubelet" "$STATE/pod-logs"
-# Version-dependent settings: kubelet >= 1.35 refuses cgroup v1 (this machine's) unless failCgroupV1 is false, a
-# field that exists from 1.31; podLogsDir exists from 1.30 (older kubelets write /var/log/pods, which down.sh
-# cleans). EVENTED_PLEG=1 turns on the EventedPLEG feature gate.
-kubelet_extra=""
-[ "$K8S_MINOR_NUMBER" -lt 31 ] || kubelet_extra+=$'failCgroupV1: false\n'
-[ "$K8S_MINOR_NUMBER" -lt 30 ] || kubelet_extra+="podLogsDir: $STATE/pod-logs"$'\n'
-[ "${EVENTED_PLEG:-0}" != 1 ] || kubelet_extra+=$'featureGates:\n  EventedPLEG: true\n'
-cat >"$STATE/kubelet-config.yaml" <<YAML
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-address: $NODE_IP
-readOnlyPort: 0
-containerRuntimeEndpoint: unix://$CONTAINERD_SOCK
-cgroupDriver: cgroupfs
-failSwapOn: false
-${kubelet_extra}authentication:
-  anonymous: {enabled: false}
-  webhook: {enabled: true}
-  x509: {clientCAFile: $PKI/ca.crt}
-authorization:
-  mode: Webhook
-# Local images cannot be pulled again: never garbage-collect them, and evict only when truly out of room.
-imageGCHighThresholdPercent: 100
-imageGCLowThresholdPercent: 99
-evictionHard:
-  memory.available: 100Mi
-  nodefs.available: 1%
-  nodefs.inodesFree: 1%
-  imagefs.available: 1%
-YAML
-start_kubelet
+# --- the nodes, each its own containerd and kubelet (node-up.sh)
+for n in $(seq "$NODES"); do
+  "$CLUSTER_SCRIPTS/node-up.sh" "$n"
+done
 wait_for kube-controller-manager 60 kc get serviceaccount default -n default
 
 if [ "${VOLCANO:-0}" = 1 ]; then
@@ -260,5 +145,8 @@ fi
 if [ "${KUEUE:-0}" = 1 ]; then
   "$CLUSTER_SCRIPTS/kueue-up.sh"
 fi
+if [ "${KWOK:-0}" = 1 ]; then
+  "$CLUSTER_SCRIPTS/kwok-up.sh"
+fi
 
-say "cluster up in $((SECONDS - started))s (Kubernetes $K8S_VERSION): KUBECONFIG=${KUBECONFIG_ADMIN#"$ROOT"/}"
+say "cluster up in $((SECONDS - started))s (Kubernetes $K8S_VERSION, $NODES $([ "$NODES" = 1 ] && echo node || echo nodes)): KUBECONFIG=${KUBECONFIG_ADMIN#"$ROOT"/}"

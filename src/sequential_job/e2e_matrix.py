@@ -4,7 +4,8 @@ newest, the embedded cluster's default), one after the other, then the table of 
 
     python -m sequential_job.e2e_matrix [MINOR...]
 
-Each run is a whole `make e2e K8S=<minor>`: build (cached), cluster up, the suite, the fault tests, cluster down.
+Each run is a whole `make e2e K8S=<minor> E2E_NODES=1`: build (cached), cluster up, the suite, the fault tests, the
+two-node tests (from 1.30; CI's `make e2e` leaves them out), cluster down.
 Exits 1 if any run failed (the table is written either way, so a failure is on record too).
 """
 
@@ -59,7 +60,7 @@ def run(minor: str) -> dict[str, object]:
         start = time.monotonic()
         waited = 0
         with subprocess.Popen(
-            ["make", "e2e", f"K8S={minor}", f"E2E_JUNIT_DIR={junit}"],
+            ["make", "e2e", f"K8S={minor}", f"E2E_JUNIT_DIR={junit}", "E2E_NODES=1"],
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -77,6 +78,7 @@ def run(minor: str) -> dict[str, object]:
             "ok": proc.returncode == 0,
             "suite": junit_counts(Path(junit) / "suite.xml"),
             "faults": junit_counts(Path(junit) / "faults.xml"),
+            "nodes": junit_counts(Path(junit) / "nodes.xml"),
             "minutes": minutes,
         }
 
@@ -84,16 +86,16 @@ def run(minor: str) -> dict[str, object]:
 def table(results: list[dict[str, object]], started: str) -> str:
     lines = [
         f"Last `make e2e-matrix`: {started}, on this machine ({machine()}, Debian's containerd "
-        f"{containerd_version()}). Each row is a whole `make e2e K8S=<minor>`: cluster up, suite, fault tests, "
-        "cluster down with nothing left behind.",
+        f"{containerd_version()}). Each row is a whole `make e2e K8S=<minor> E2E_NODES=1`: cluster "
+        "up, suite, fault tests, two-node tests (from 1.30), cluster down with nothing left behind.",
         "",
-        "| Kubernetes | result | suite | fault tests | minutes (builds cached, lock waits excluded) |",
-        "|---|---|---|---|---|",
+        "| Kubernetes | result | suite | fault tests | two-node tests | minutes (builds cached, lock waits excluded) |",
+        "|---|---|---|---|---|---|",
     ]
     for r in results:
         lines.append(
             f"| {r['version']} | {'passed' if r['ok'] else '**failed**'} | {describe(r['suite'])} "
-            f"| {describe(r['faults'])} | {r['minutes']:.1f} |"
+            f"| {describe(r['faults'])} | {describe(r.get('nodes'))} | {r['minutes']:.1f} |"
         )
     return "\n".join(lines) + "\n"
 
