@@ -4,6 +4,7 @@
 #   gnupg            makes the throwaway signing key of the provenance tests; signs packages for `make publish`
 #   docker-registry  the OCI registry (distribution 2.8) the publishing tests start on 127.0.0.1
 #   git              chart-testing (`ct lint`) runs inside a git work tree
+#   busybox-static   runs the step wrapper as the chart renders it (tests/test_wrapper.py)
 # `make lint` asks for shellcheck, which it runs over every bash script.
 # `make cluster-deps` asks for the embedded cluster's (see scripts/cluster/host-packages.sh).
 # A package's own service (docker-registry's on :5000, containerd's) would start where an init system runs one; our

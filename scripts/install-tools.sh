@@ -14,7 +14,7 @@
 #   .tools/bin/kustomize         kustomize 5.8 (`build --enable-helm`), helmfile and kubeconform: the clients users
 #   .tools/bin/helmfile          deploy or check the chart with (tests/test_clients.py)
 #   .tools/bin/kubeconform
-#   Debian packages              gnupg, docker-registry, git (scripts/deb-packages.sh)
+#   Debian packages              gnupg, docker-registry, git, busybox-static (scripts/deb-packages.sh)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,7 +31,7 @@ case "${1:-all}" in
   *) echo "usage: install-tools.sh [demo]: '$1' is not a scope" >&2; exit 2 ;;
 esac
 
-[ "$SCOPE" = demo ] || bash "$ROOT/scripts/deb-packages.sh" gnupg docker-registry git
+[ "$SCOPE" = demo ] || bash "$ROOT/scripts/deb-packages.sh" gnupg docker-registry git busybox-static
 
 # What to build: name, version, scope, Go toolchain, output, how. Scope `demo`: `make demo` builds it too; `all`: only
 # `make deps`. The toolchain is the GOTOOLCHAIN the build runs with (`-`: this machine's Go; a newer one comes through

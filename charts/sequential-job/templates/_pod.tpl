@@ -6,7 +6,8 @@ The pod: each entry as the container it runs as, and the pod spec around them.
 sequential-job.container (dict "entry" an entry "chain" the chain "const" constants): the entry as a Kubernetes
 Container, as JSON: every field as written (null and empty ones left out), the chart's own keys turned into what they
 mean: script into [shell, -c, script]; a wrapped step's script or command run by the wrapper under the step runtime
-(_wrapper.tpl); env entries that read a result into fileKeyRefs; /steps mounted in every step when the chain uses it;
+(_wrapper.tpl); env entries that read a result into fileKeyRefs (optional when the step that writes it may
+fail under onError: continue); /steps mounted in every step when the chain uses it;
 the shards mounted read-only at /shards in every step of a fanned-out chain, whose script steps start by reading their
 own shard into $SHARD; with resume, the claim at /steps/.resume in every step, each mount of a volume it keeps
 turned into a mount of the claim at the run's own folder, and the Job's uid in every container's environment; a
@@ -35,6 +36,9 @@ adds CAP_SYS_ADMIN (Kubernetes refuses the two together); the step's own does (a
 {{- range $spec.env }}
 {{- if .fromStep }}
 {{- $ref := dict "volumeName" $const.volumes.steps "path" (printf "%s/results.env" .fromStep.step) "key" .fromStep.result }}
+{{- /* a step that failed under onError: continue writes no results: the variable is then unset, not a pod that cannot start */}}
+{{- $from := .fromStep.step }}
+{{- range $chain.steps }}{{ if and (eq .name $from) (eq (toString .spec.onError) "continue") }}{{ $_ := set $ref "optional" true }}{{ end }}{{ end }}
 {{- $env = append $env (dict "name" .name "valueFrom" (dict "fileKeyRef" $ref)) }}
 {{- else }}
 {{- $env = append $env . }}

@@ -41,6 +41,13 @@ mounts are merged in, each problem naming the key the user set (sequential-job.o
 {{- if eq (toString $spec.restartPolicy) "Always" }}
 {{- $problems = append $problems (printf "%s: Always would never let the step finish (as an init container it becomes a sidecar, as the last step it restarts forever); a step must run to completion: put a long-running helper in sidecars" (include "sequential-job.origin" (merge (dict "key" "restartPolicy") $at))) }}
 {{- end }}
+{{- if eq (toString $spec.onError) "continue" }}
+{{- range $field := list "onExitCodes" "restartPolicyRules" }}
+{{- if get $spec $field }}
+{{- $problems = append $problems (printf "%s: %s is continue, so the step always exits 0 and these exit-code rules would never match; keep one of the two" (include "sequential-job.origin" (merge (dict "key" $field) $at)) (include "sequential-job.origin" (merge (dict "key" "onError") $at))) }}
+{{- end }}
+{{- end }}
+{{- end }}
 {{- if lt (int $entry.index) $last }}
 {{- range $field := $const.initForbidden }}
 {{- if get $spec $field }}

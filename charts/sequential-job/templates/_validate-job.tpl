@@ -27,6 +27,9 @@ refuse the Job's fields. As {"problems": [...]}.
 {{- $problems = append $problems "job.podReplacementPolicy: a pod failure policy (from onExitCodes, job.podFailurePolicy or job.ignoreDisruptions) needs Failed" }}
 {{- end }}
 {{- end }}
+{{- if and $values.resume.enabled (eq (toString $values.job.podReplacementPolicy) "TerminatingOrFailed") }}
+{{- $problems = append $problems "job.podReplacementPolicy: TerminatingOrFailed starts a replacement pod while the old one may still run a step on the progress resume.enabled keeps; leave it unset (resume makes it Failed) or set Failed" }}
+{{- end }}
 {{- $mode := $job.completionMode | default "NonIndexed" }}
 {{- $completions := $job.completions }}
 {{- if $shards }}

@@ -65,10 +65,28 @@ settings and step runtime. As {"problems": [...]}.
 
 {{- /* a Windows pod: Kubernetes refuses the Linux-only fields the chart's restricted defaults set */}}
 {{- if eq (toString (($values.pod.os | default dict).name)) "windows" }}
-{{- if $chain.wrapped }}
-{{- $needs := list }}
-{{- range $chain.steps }}{{ if .wrapped }}{{ $needs = append $needs .label }}{{ end }}{{ end }}
-{{- $problems = append $problems (printf "stepRuntime: pod.os.name is windows, and the chart's step runtime is a Linux busybox, which %s %s to run inside the wrapper (a timeout, an error rule, results, retries or resume)" (join ", " $needs) (ternary "needs" "need" (eq (len $needs) 1))) }}
+{{- if $chain.resume }}
+{{- $problems = append $problems "resume.enabled: pod.os.name is windows, and resume runs every step inside the chart's wrapper, which the step runtime (stepRuntime, a Linux busybox) runs" }}
+{{- else }}
+{{- /* each wrapped step, named by the value that wraps it (where the user set it: the step, an override or stepDefaults) */}}
+{{- range $entry := $chain.steps }}
+{{- if $entry.wrapped }}
+{{- $why := "" }}
+{{- range $key := $const.wrapperKeys }}
+{{- if and (not $why) (get $entry.spec $key) }}
+{{- $why = include "sequential-job.origin" (dict "values" $values "entry" $entry "key" $key) }}
+{{- end }}
+{{- end }}
+{{- $problems = append $problems (printf "%s: pod.os.name is windows, and this runs %s inside the chart's wrapper, which the step runtime (stepRuntime, a Linux busybox) runs" $why $entry.label) }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if $chain.sharded }}
+{{- range $entry := $chain.steps }}
+{{- if $entry.spec.script }}
+{{- $problems = append $problems (printf "%s: pod.os.name is windows, and with shards the chart puts a POSIX shell line before a script (it reads the shard into $SHARD), which a Windows shell cannot run; use command, reading the shard from /shards/<JOB_COMPLETION_INDEX>" (include "sequential-job.origin" (dict "values" $values "entry" $entry "key" "script"))) }}
+{{- end }}
+{{- end }}
 {{- end }}
 {{- range $field := $const.linuxPodSecurity }}
 {{- if not (kindIs "invalid" (index ($values.pod.securityContext | default dict) $field)) }}

@@ -26,6 +26,10 @@ one completion per shard.
 {{- if not (or (hasKey $spec "backoffLimit") (hasKey $spec "backoffLimitPerIndex")) }}
 {{- $_ := set $spec "backoffLimit" 0 }}
 {{- end }}
+{{- /* resume: a replacement pod must not start while the old one may still run a step on the same progress */}}
+{{- if and $values.resume.enabled (not (hasKey $spec "podReplacementPolicy")) }}
+{{- $_ := set $spec "podReplacementPolicy" "Failed" }}
+{{- end }}
 {{- with $values.shards }}
 {{- $_ := set $spec "completionMode" "Indexed" }}
 {{- $_ := set $spec "completions" (len .) }}

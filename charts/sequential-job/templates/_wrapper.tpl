@@ -52,8 +52,9 @@ as $0, $1, ... as it would unwrapped (`sh -c script arg0 arg1`), and a command g
 sequential-job.wrapperScript (constants): the wrapper, a POSIX sh program busybox runs. Its parameters: step name,
 timeout seconds or "", onError, retry limit, retry exit codes ("" for any non-zero), retry delay, resume (1/0), last
 step (1/0), results, termination message path, then "script" shell script args... or "exec" command args....
-It skips a step an earlier pod of the same Job completed (resume); runs the step, stopping it after the timeout
-(TERM, then KILL 5 s later; exit 124), again while it fails and retries are left, recording each attempt's exit code
+It skips a step an earlier pod of the same Job completed (resume); runs the step in a process group of its own,
+stopping the group after the timeout (TERM, then KILL 5 s later; exit 124), again while it fails and retries are left
+(not once the pod is terminating: TERM to the wrapper stops the step and ends it, nothing recorded as done), recording each attempt's exit code
 in /steps/<step>/attempts; records its exit code in /steps/<step>/exitCode and its results in
 /steps/<step>/results.env; turns a failure into success under onError continue; and, with resume, records the success
 on the claim (and, after the last step, removes the run's progress). Busybox's own applets run by name, so the step's
@@ -93,28 +94,41 @@ else
   find "$1" || { say "cannot run: $1 is not in PATH ($PATH)"; exit 127; }
   program=$found; shift; set -- "$program" "$@"
 fi
+# Each attempt runs in a process group of its own (setsid), so a timeout or the pod's TERM reaches every process the
+# step started, and what an attempt leaves behind is killed with it, as when an unwrapped step's container ends.
+# TERM or INT to the wrapper means the pod is being stopped: the attempt gets it, and then nothing runs again and
+# nothing is recorded as done (resume then runs this step again in the next pod).
+child= terminating= code=0
+trap 'terminating=1; [ -z "$child" ] || kill -TERM -"$child" 2>/dev/null' TERM INT
 attempt=0
-while :; do
+while [ -z "$terminating" ]; do
   attempt=$((attempt + 1))
   "$bb" rm -f "$dir/timedOut"
-  if [ "$mode" = script ]; then "$shell" -c "$script" "$@" & else "$@" & fi
+  if [ "$mode" = script ]; then "$bb" setsid "$shell" -c "$script" "$@" & else "$bb" setsid "$@" & fi
   child=$!
-  trap 'kill -TERM "$child" 2>/dev/null' TERM INT
+  [ -z "$terminating" ] || kill -TERM -"$child" 2>/dev/null
   if [ -n "$timeout" ]; then
     ("$bb" sleep "$timeout"; say "timed out after ${timeout}s"; : >"$dir/timedOut"
-     kill -TERM "$child" 2>/dev/null; "$bb" sleep 5; kill -KILL "$child" 2>/dev/null) &
+     kill -TERM -"$child" 2>/dev/null; "$bb" sleep 5; kill -KILL -"$child" 2>/dev/null) &
     watchdog=$!
   fi
   code=0; wait "$child" || code=$?
   while kill -0 "$child" 2>/dev/null; do code=0; wait "$child" || code=$?; done
+  kill -KILL -"$child" 2>/dev/null
   [ -z "$timeout" ] || kill "$watchdog" 2>/dev/null
   [ ! -e "$dir/timedOut" ] || code=124
   echo "$attempt $code" >>"$dir/attempts"
-  [ "$code" != 0 ] && [ "$attempt" -le "$limit" ] || break
+  [ -z "$terminating" ] && [ "$code" != 0 ] && [ "$attempt" -le "$limit" ] || break
   case " ${codes:-$code} " in *" $code "*) ;; *) break ;; esac
   say "attempt $attempt exited $code; running it again in ${delay}s (retry $attempt of $limit)"
-  "$bb" sleep "$delay"
+  "$bb" sleep "$delay" & wait $!
 done
+if [ -n "$terminating" ]; then
+  [ "$code" != 0 ] || code=143
+  echo "$code" >"$dir/exitCode"
+  say "stopped (exit $code): the pod is terminating; not run again, not recorded as done"
+  exit "$code"
+fi
 if [ "$limit" -gt 0 ]; then
   say "ran $attempt time(s), exit codes: $("$bb" cut -d' ' -f2 "$dir/attempts" | "$bb" tr '\n' ' ')"
 fi
