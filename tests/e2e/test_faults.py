@@ -775,22 +775,18 @@ def test_node_drained_with_a_retry_reruns_every_step_on_the_other_node(node_drai
 
 
 @pytest.mark.nodes
-def test_node_lost_with_resume_continues_at_the_lost_step_on_the_other_node(node_lost: NodeFault) -> None:
+@pytest.mark.parametrize(
+    ("fault", "disruption"), [("node_lost", "DeletionByTaintManager"), ("node_drained", "EvictionByEvictionAPI")]
+)
+def test_resume_continues_at_the_lost_step_on_the_other_node(
+    request: pytest.FixtureRequest, fault: str, disruption: str
+) -> None:
     """resume on a claim both nodes mount, with job.ignoreDisruptions: the replacement on the other node skips step-1,
     which the lost pod completed, and runs from step-2, where it was lost; backoffLimit 0 untouched."""
-    result = node_lost.results["resume"]
-    assert result.outcome == "completed", node_lost
-    assert result.runs == RESUMED, node_lost
-    assert result.disruptions[0] == "DeletionByTaintManager", node_lost
-    assert node_lost.failed["resume"] == 0, node_lost
-    assert [p.node for p in node_lost.pods["resume"]] == [NODE], node_lost
-
-
-@pytest.mark.nodes
-def test_node_drained_with_resume_continues_at_the_lost_step_on_the_other_node(node_drained: NodeFault) -> None:
-    result = node_drained.results["resume"]
-    assert result.outcome == "completed", node_drained
-    assert result.runs == RESUMED, node_drained
-    assert result.disruptions[0] == "EvictionByEvictionAPI", node_drained
-    assert node_drained.failed["resume"] == 0, node_drained
-    assert [p.node for p in node_drained.pods["resume"]] == [NODE], node_drained
+    seen: NodeFault = request.getfixturevalue(fault)
+    result = seen.results["resume"]
+    assert result.outcome == "completed", seen
+    assert result.runs == RESUMED, seen
+    assert result.disruptions[0] == disruption, seen
+    assert seen.failed["resume"] == 0, seen
+    assert [p.node for p in seen.pods["resume"]] == [NODE], seen
