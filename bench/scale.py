@@ -43,10 +43,11 @@ from bench.cluster import delete_namespace, job_outcome, new_namespace
 from bench.common import helm_install, load_average, write_values
 from bench.shards import SHORT, shard_list, trivial_chain
 from sequential_job import kube_lists, local_addresses
-from sequential_job.paths import ROOT, tool
+from sequential_job.paths import CLUSTER_SCRIPTS
+from sequential_job.tools import tool
 
 STEP_SECONDS = 1
-KWOK_POD_LOG = ROOT / "scripts" / "cluster" / "kwok" / "pod.log"  # what kwok serves as every simulated pod's log
+KWOK_POD_LOG = CLUSTER_SCRIPTS / "kwok" / "pod.log"  # what kwok serves as every simulated pod's log
 STEP_DURATION_ANNOTATION = "step-duration.sequential-job.bench"  # read by scripts/cluster/kwok/chain-stages.yaml
 KWOK_ANNOTATION = ("kwok.x-k8s.io/node", "fake")  # scripts/cluster/lib.sh's KWOK_NODE_ANNOTATION
 NODE_LABEL = ("type", "kwok")
