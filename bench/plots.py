@@ -274,7 +274,7 @@ def scale(r: dict[str, Any], out: Path) -> Path:
     fig, (ax_c, ax_d) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
     colors = {"indexed": "tab:green", "volcano": "tab:purple", "kueue": "tab:blue", "separate": "tab:red"}
     for runner, runs in r["runs"].items():
-        sizes = sorted(int(n) for n in runs)
+        sizes = sorted(int(n) for n, d in runs.items() if "created_seconds" in d)  # (not a run that failed)
         if not sizes:
             continue
         label = SCALE_RUNNER_LABEL[runner]

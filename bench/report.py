@@ -457,6 +457,9 @@ def scale_section(r: dict[str, Any]) -> list[str]:
             d = runs.get(str(n))
             if d is None:
                 continue
+            if "created_seconds" not in d:  # a run that did not finish: its error
+                rows.append([f"{n:,}".replace(",", " "), SCALE_RUNNER_LABEL[runner], d["outcome"], "", "", "", "", ""])
+                continue
             others = {k: v for k, v in d["peak_mib"].items() if k not in ("kube-apiserver", "etcd", "kwok")}
             rows.append(
                 [
@@ -474,7 +477,13 @@ def scale_section(r: dict[str, Any]) -> list[str]:
         f"**Fan-out at scale** (embedded control plane, {r['nodes']} nodes simulated by kwok: a trivial chain of "
         f"{r['steps']} steps of {r['step_seconds']} s each per shard, each pod requesting {r['request']['cpu_m']}m CPU "
         f"and {r['request']['memory_mib']} MiB; times from the first `helm install`, pods' creation times in whole "
-        f"seconds; one release per shard at {' and '.join(map(str, r['separate_sizes']))} shards only)",
+        f"seconds; one release per shard at {' and '.join(map(str, r['separate_sizes']))} shards only"
+        + (
+            f"; at {max(r['sizes'])} shards only {', '.join(SCALE_RUNNER_LABEL[x] for x in r['largest_runners'])}"
+            if len(r.get("largest_runners", SCALE_RUNNER_LABEL)) < len(SCALE_RUNNER_LABEL)
+            else ""
+        )
+        + ")",
         "",
     ]
     lines += _table(header, rows)
