@@ -37,7 +37,7 @@ KWOK ?=
 NODES ?=
 export VOLCANO KUEUE CRICTL KWOK NODES
 
-.PHONY: help deps demo-deps test check lint schema docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
+.PHONY: help bench-scale-add deps demo-deps test check lint schema docs render package publish clean cluster-deps cluster-up cluster-down demo e2e \
 	e2e-matrix bench
 
 help: ## list the targets
@@ -173,6 +173,15 @@ ifneq ($(BENCH_SCALE),)
 	  --parts scale --out bench/quick --merge
 endif
 endif
+
+# A full scale run takes hours, 10 000 shards up to half an hour a runner: `make bench-scale-add
+# RUNS="volcano:10000 kueue:10000"` measures those runs alone into bench/results.json's scale part (each noted with
+# when it was measured) and rewrites the tables.
+bench-scale-add: deps ## measure scale runs (RUNS="runner:shards ...") into bench/results.json and the docs
+	@test -n "$(RUNS)" || { echo 'RUNS="runner:shards ..." is needed, e.g. RUNS="volcano:10000"' >&2; exit 2; }
+	@$(MAKE) --no-print-directory cluster-deps $(SCALE_CLUSTER)
+	@$(SCALE_CLUSTER) EVENTED_PLEG=0 CONTAINERD= bash scripts/cluster/with-cluster.sh $(PY) -m bench.scale --add $(RUNS)
+	$(PY) -m bench.run --parts '' --out bench --merge --write-docs
 
 clean: ## remove everything make deps installed and the test caches
 	rm -rf .tools .venv .pytest_cache .ruff_cache dist

@@ -269,17 +269,19 @@ def fanout(r: dict[str, Any], out: Path) -> Path:
 
 
 def scale(r: dict[str, Any], out: Path) -> Path:
-    from bench.report import SCALE_RUNNER_LABEL
+    from bench.report import scale_label
 
     fig, (ax_c, ax_d) = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
-    colors = {"indexed": "tab:green", "volcano": "tab:purple", "kueue": "tab:blue", "separate": "tab:red"}
+    colors = {"indexed": "tab:green", "indexed-qps": "tab:olive", "volcano": "tab:purple", "kueue": "tab:blue",
+              "separate": "tab:red"}  # fmt: skip
     for runner, runs in r["runs"].items():
         sizes = sorted(int(n) for n, d in runs.items() if "created_seconds" in d)  # (not a run that failed)
         if not sizes:
             continue
-        label = SCALE_RUNNER_LABEL[runner]
+        label = scale_label(r, runner)
         ax_c.plot(sizes, [runs[str(n)]["created_seconds"] for n in sizes], "o-", color=colors[runner], label=label)
-        ax_d.plot(sizes, [runs[str(n)]["complete_seconds"] for n in sizes], "o-", color=colors[runner], label=label)
+        done = [n for n in sizes if runs[str(n)]["complete_seconds"] is not None]  # (not one that ran out of time)
+        ax_d.plot(done, [runs[str(n)]["complete_seconds"] for n in done], "o-", color=colors[runner], label=label)
     floor = r["steps"] * r["step_seconds"]
     for ax, title in ((ax_c, "until every pod is created"), (ax_d, "until the workload is complete")):
         ax.set(xscale="log", yscale="log", xlabel="shards", title=title)

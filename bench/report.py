@@ -434,10 +434,15 @@ def handoff_evented_section(evented: dict[str, Any], generic: dict[str, Any] | N
 
 SCALE_RUNNER_LABEL = {
     "indexed": "Indexed Job",
+    "indexed-qps": "Indexed Job, Job controller at {qps} QPS",
     "volcano": "Volcano Job (ganged)",
     "kueue": "Indexed Job in a Kueue queue",
     "separate": "one release (Job) per shard",
 }
+
+
+def scale_label(r: dict[str, Any], runner: str) -> str:
+    return SCALE_RUNNER_LABEL[runner].format(qps=r.get("fast_controller_qps"))
 
 
 def scale_section(r: dict[str, Any]) -> list[str]:
@@ -453,20 +458,22 @@ def scale_section(r: dict[str, Any]) -> list[str]:
     ]
     rows = []
     for n in sorted({int(n) for runs in r["runs"].values() for n in runs}):
-        for runner, runs in r["runs"].items():
+        for runner, runs in sorted(r["runs"].items(), key=lambda kv: list(SCALE_RUNNER_LABEL).index(kv[0])):
             d = runs.get(str(n))
             if d is None:
                 continue
             if "created_seconds" not in d:  # a run that did not finish: its error
-                rows.append([f"{n:,}".replace(",", " "), SCALE_RUNNER_LABEL[runner], d["outcome"], "", "", "", "", ""])
+                rows.append([f"{n:,}".replace(",", " "), scale_label(r, runner), d["outcome"], "", "", "", "", ""])
                 continue
             others = {k: v for k, v in d["peak_mib"].items() if k not in ("kube-apiserver", "etcd", "kwok")}
             rows.append(
                 [
                     f"{n:,}".replace(",", " "),
-                    SCALE_RUNNER_LABEL[runner],
+                    scale_label(r, runner),
                     f"{d['created_seconds']:.0f}",
-                    f"{d['complete_seconds']:.0f}" + ("" if d["outcome"] == "completed" else f" ({d['outcome']})"),
+                    d["outcome"]
+                    if d["complete_seconds"] is None
+                    else f"{d['complete_seconds']:.0f}" + ("" if d["outcome"] == "completed" else f" ({d['outcome']})"),
                     f"{d['pods_per_second']:.1f}",
                     f"{d['etcd_bytes_per_shard']:,}; {d['etcd_in_use_bytes_per_shard_at_end']:,}".replace(",", " "),
                     f"{d['peak_mib'].get('kube-apiserver', 0):.0f}",
@@ -479,8 +486,8 @@ def scale_section(r: dict[str, Any]) -> list[str]:
         f"and {r['request']['memory_mib']} MiB; times from the first `helm install`, pods' creation times in whole "
         f"seconds; one release per shard at {' and '.join(map(str, r['separate_sizes']))} shards only"
         + (
-            f"; at {max(r['sizes'])} shards only {', '.join(SCALE_RUNNER_LABEL[x] for x in r['largest_runners'])}"
-            if len(r.get("largest_runners", SCALE_RUNNER_LABEL)) < len(SCALE_RUNNER_LABEL)
+            f"; at {max(r['sizes'])} shards only {', '.join(scale_label(r, x) for x in r['largest_runners'])}"
+            if set(r["runs"]) - {"separate"} - set(r.get("largest_runners", r["runs"]))
             else ""
         )
         + ")",

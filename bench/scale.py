@@ -7,6 +7,8 @@ STEP_SECONDS each, writing the pod's status as a kubelet would after every step.
 3-step chain four ways, each in a fresh namespace:
 
 - indexed: one `helm install` with `shards` (an Indexed Job, every shard at once: `job.parallelism` = shards);
+- indexed-qps: the same with kube-controller-manager's client allowed FAST_CONTROLLER_QPS requests a second instead of
+  its default 20 (the controller is restarted for the run and back after it): the limit named, and lifted;
 - volcano: the same as a Volcano Job, all shards ganged (`volcano.minAvailable` = shards);
 - kueue: the Indexed Job submitted to a Kueue LocalQueue whose ClusterQueue's quota is exactly what the shards request;
 - separate: one `helm install` per shard, each a one-pod Job, one after another (up to SEPARATE_UP_TO shards).
@@ -56,7 +58,11 @@ NODE_PREFIX = "kwok-node-"
 NODE_CAPACITY = {"cpu": "32", "memory": "256Gi", "pods": "110"}
 REQUEST_MILLICPU = 100
 REQUEST_MIB = 64
-RUNNERS = ("indexed", "volcano", "kueue", "separate")
+RUNNERS = ("indexed", "indexed-qps", "volcano", "kueue", "separate")
+# The Job controller sends two requests per pod (create it; remove its tracking finalizer once it ends), at most
+# --kube-api-qps a second (default 20, burst 30): indexed-qps runs it with this instead (burst 1.5 times), through
+# scripts/cluster/components.sh's KCM_API_QPS.
+FAST_CONTROLLER_QPS = 100
 # Control-plane processes whose peak memory is recorded (.cluster/pids names).
 PROCESSES = ("kube-apiserver", "etcd", "kube-controller-manager", "kube-scheduler", "vc-controller-manager",
              "vc-scheduler", "kueue", "kwok")  # fmt: skip
@@ -71,7 +77,7 @@ class Plan:
     largest: tuple[str, ...] = RUNNERS  # the runners measured at the largest size (each takes about half an hour)
 
 
-FULL = Plan(nodes=1000, sizes=(100, 1000, 10000), separate_sizes=(100, 1000), timeout=1800, largest=("indexed",))
+FULL = Plan(nodes=1000, sizes=(100, 1000, 10000), separate_sizes=(100, 1000), timeout=1800)
 QUICK = Plan(nodes=100, sizes=(500,), separate_sizes=(100,), timeout=900)
 MOUNT_KEYS = (1, 1000, 10000)
 
@@ -290,7 +296,8 @@ def workload_done(runner: str, namespace: str, n: int) -> Callable[[], str | Non
             return None
         return "failed" if "failed" in outcomes else "completed"
 
-    return {"indexed": job_probe, "kueue": job_probe, "volcano": volcano_probe, "separate": separate_probe}[runner]
+    probes = {"indexed": job_probe, "indexed-qps": job_probe, "kueue": job_probe, "volcano": volcano_probe}
+    return probes.get(runner, separate_probe)
 
 
 def job_outcome_raw(job: dict[str, Any]) -> str | None:
@@ -298,6 +305,27 @@ def job_outcome_raw(job: dict[str, Any]) -> str | None:
         if c["status"] == "True" and c["type"] in ("Complete", "Failed"):
             return "completed" if c["type"] == "Complete" else "failed"
     return None
+
+
+def controller_qps(qps: int | None, log: Callable[[str], None]) -> None:
+    """Restart kube-controller-manager with --kube-api-qps qps (None: its default) and wait until it answers."""
+    env = {k: v for k, v in os.environ.items() if k != "KCM_API_QPS"} | ({"KCM_API_QPS": str(qps)} if qps else {})
+    subprocess.run(["bash", str(CLUSTER_SCRIPTS / "restart.sh"), "kube-controller-manager"], env=env, check=True)
+    log(f"  scale: kube-controller-manager restarted with --kube-api-qps {qps or 'default (20)'}")
+
+
+def measure(runner: str, n: int, plan: Plan, tmp: Path, log: Callable[[str], None]) -> dict[str, Any]:
+    """One run; the error it ended with as its outcome if it did not finish (the other runs' figures still count)."""
+    try:
+        if runner == "indexed-qps":
+            controller_qps(FAST_CONTROLLER_QPS, log)
+        return run(runner, n, plan, tmp, log)
+    except (TimeoutError, RuntimeError, ApiException, subprocess.CalledProcessError) as e:
+        log(f"  scale: {runner} {n}: {e}")
+        return {"outcome": f"error: {e}"[:300]}
+    finally:
+        if runner == "indexed-qps":
+            controller_qps(None, log)
 
 
 def run(runner: str, n: int, plan: Plan, tmp: Path, log: Callable[[str], None]) -> dict[str, Any]:
@@ -328,17 +356,20 @@ def run(runner: str, n: int, plan: Plan, tmp: Path, log: Callable[[str], None]) 
         done = workload_done(runner, namespace, n)
         deadline = time.monotonic() + plan.timeout
         outcome = None
-        while not (outcome := done()):
+        while not (outcome := transient(done)):
             if time.monotonic() > deadline:
-                raise TimeoutError(f"scale: {runner} with {n} shards not finished after {plan.timeout:.0f} s")
+                break
             time.sleep(1)
-        finished = time.time()
+        finished = time.time() if outcome else None
         memory = peaks.read_mib()
         requests = {k: v - requests_before.get(k, 0) for k, v in api_requests().items()}
         in_use = etcd_size_in_use()
-        pods = kube_lists.items(client.CoreV1Api().list_namespaced_pod, namespace)
+        pods = retrying(lambda: kube_lists.items(client.CoreV1Api().list_namespaced_pod, namespace))
+        if not outcome:  # what the control plane got done in the time it had
+            succeeded = sum(1 for p in pods if p.get("status", {}).get("phase") == "Succeeded")
+            outcome = f"not finished after {plan.timeout:.0f} s: {len(pods)} pods created, {succeeded} succeeded"
         created = sorted(timestamp(p["metadata"]["creationTimestamp"]) for p in pods)
-        checked = check_addresses(pods)
+        checked = retrying(lambda: check_addresses(pods))
         after = etcd_compacted_size()
         result = {
             "shards": n,
@@ -347,7 +378,7 @@ def run(runner: str, n: int, plan: Plan, tmp: Path, log: Callable[[str], None]) 
             "submit_seconds": round(submitted - start, 2),
             # creationTimestamp has whole seconds: the last pod was created within the second it names.
             "created_seconds": round(created[-1] + 1 - start, 1) if created else None,
-            "complete_seconds": round(finished - start, 1),
+            "complete_seconds": round(finished - start, 1) if finished else None,
             "etcd_bytes_per_shard": round((after - before) / n),
             "etcd_in_use_bytes_per_shard_at_end": round((in_use - before) / n),
             "peak_mib": memory,
@@ -366,6 +397,31 @@ def run(runner: str, n: int, plan: Plan, tmp: Path, log: Callable[[str], None]) 
         return result
     finally:
         clean(namespace, runner)
+
+
+TRANSIENT = (429, 500, 502, 503, 504)  # an API server too busy to answer in time: ask again
+
+
+def transient(probe: Callable[[], str | None]) -> str | None:
+    """A probe's answer, or None (not yet) when the API server was too busy to give one."""
+    try:
+        return probe()
+    except ApiException as e:
+        if e.status not in TRANSIENT:
+            raise
+        return None
+
+
+def retrying(call: Callable[[], Any], attempts: int = 5) -> Any:
+    """call(), asked again (2 s apart) while the API server is too busy to answer."""
+    for attempt in range(attempts):
+        try:
+            return call()
+        except ApiException as e:
+            if e.status not in TRANSIENT or attempt == attempts - 1:
+                raise
+            time.sleep(2)
+    raise AssertionError("unreachable")
 
 
 def check_addresses(pods: list[dict[str, Any]]) -> int:
@@ -483,6 +539,7 @@ def limits() -> dict[str, Any]:
     runs them)."""
     return {
         "kube-controller-manager (Job controller) QPS/burst": "20/30",
+        "kube-controller-manager in indexed-qps": f"{FAST_CONTROLLER_QPS}/{FAST_CONTROLLER_QPS * 3 // 2}",
         "kube-scheduler QPS/burst": "50/100",
         "vc-controller-manager QPS/burst": "50/100",
         "vc-scheduler QPS/burst": "2000/2000",
@@ -504,11 +561,7 @@ def run_all(quick: bool, log: Callable[[str], None] = print) -> dict[str, Any]:
                         continue
                     if n == max(plan.sizes) and runner not in plan.largest:
                         continue
-                    try:
-                        runs[runner][str(n)] = run(runner, n, plan, Path(tmpdir), log)
-                    except (TimeoutError, RuntimeError, ApiException) as e:  # the other runs' figures still count
-                        log(f"  scale: {runner} {n}: {e}")
-                        runs[runner][str(n)] = {"outcome": f"error: {e}"[:300]}
+                    runs[runner][str(n)] = measure(runner, n, plan, Path(tmpdir), log)
     finally:
         delete_nodes()
     return {
@@ -522,8 +575,53 @@ def run_all(quick: bool, log: Callable[[str], None] = print) -> dict[str, Any]:
         "node_capacity": NODE_CAPACITY,
         "nodes_ready_seconds": round(nodes_seconds, 1),
         "client_limits": limits(),
+        "fast_controller_qps": FAST_CONTROLLER_QPS,
         "load_average_before": load_before,
         "load_average_after": load_average(),
         "runs": runs,
         "mount": mount(log),
     }
+
+
+def add_runs(pairs: list[tuple[str, int]], results_path: Path, log: Callable[[str], None] = print) -> None:
+    """Measure (runner, shards) pairs into the scale part of a full run's results.json, beside its other runs: a run
+    at 10 000 shards takes up to half an hour, so one that failed or was left out can be measured on its own."""
+    results = json.loads(results_path.read_text())
+    scale = results.get("scale")
+    if not scale or results.get("meta", {}).get("quick"):
+        raise SystemExit(f"{results_path} holds no full run's scale part to add to")
+    plan = FULL
+    for runner, n in pairs:
+        if runner not in RUNNERS or n not in (plan.separate_sizes if runner == "separate" else plan.sizes):
+            raise SystemExit(f"--add {runner}:{n}: not a run of the full plan ({', '.join(RUNNERS)}; {plan.sizes})")
+    state()
+    scale.update(client_limits=limits(), fast_controller_qps=FAST_CONTROLLER_QPS)
+    create_nodes(plan.nodes, log)
+    try:
+        with tempfile.TemporaryDirectory(prefix="bench-scale-") as tmpdir:
+            for runner, n in pairs:
+                measured = measure(runner, n, plan, Path(tmpdir), log)
+                measured["measured"] = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+                scale["runs"].setdefault(runner, {})[str(n)] = measured
+                if n == max(plan.sizes) and runner not in scale.get("largest_runners", RUNNERS):
+                    scale["largest_runners"].append(runner)
+                results_path.write_text(json.dumps(results, indent=1) + "\n")  # a later run's failure keeps this
+    finally:
+        delete_nodes()
+
+
+if __name__ == "__main__":
+    import argparse
+
+    from bench.cluster import connect
+    from sequential_job.paths import ROOT
+
+    parser = argparse.ArgumentParser(description=add_runs.__doc__)
+    parser.add_argument("--add", nargs="+", required=True, metavar="RUNNER:SHARDS", help="e.g. volcano:10000")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "results.json")
+    args = parser.parse_args()
+    pairs = [(runner, n) for runner, _, n in (a.partition(":") for a in args.add)]
+    if bad := [f"{runner}:{n}" for runner, n in pairs if not n.isdigit()]:
+        parser.error(f"--add takes RUNNER:SHARDS, e.g. volcano:10000, not {', '.join(bad)}")
+    connect()
+    add_runs([(runner, int(n)) for runner, n in pairs], args.results)

@@ -49,13 +49,17 @@ start_kube_apiserver() {
   wait_for kube-apiserver 90 healthy "https://127.0.0.1:$APISERVER_PORT/readyz"
 }
 
+# KCM_API_QPS=N: each controller's client may send N requests a second (burst 1.5 N) instead of Kubernetes' default 20
+# (burst 30); bench/scale.py's indexed-qps run restarts it so, to show what that limit costs a fan-out.
 start_kube_controller_manager() {
+  [[ "${KCM_API_QPS:-1}" =~ ^[1-9][0-9]*$ ]] || die "KCM_API_QPS must be a positive whole number, not '$KCM_API_QPS'"
   start kube-controller-manager "$KBIN/kube-controller-manager" --kubeconfig "$STATE/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$STATE/controller-manager.kubeconfig" \
     --authorization-kubeconfig "$STATE/controller-manager.kubeconfig" \
     --leader-elect=false --bind-address 127.0.0.1 --use-service-account-credentials=false \
     --service-account-private-key-file "$PKI/sa.key" --root-ca-file "$PKI/ca.crt" \
-    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" --profiling=false
+    --cluster-signing-cert-file "$PKI/ca.crt" --cluster-signing-key-file "$PKI/ca.key" --profiling=false \
+    ${KCM_API_QPS:+--kube-api-qps "$KCM_API_QPS" --kube-api-burst "$((KCM_API_QPS * 3 / 2))"}
   wait_for kube-controller-manager 60 healthy https://127.0.0.1:10257/healthz
 }
 
