@@ -490,6 +490,12 @@ def scale_section(r: dict[str, Any]) -> list[str]:
             if set(r["runs"]) - {"separate"} - set(r.get("largest_runners", r["runs"]))
             else ""
         )
+        + "".join(
+            f"; {scale_label(r, runner)} at {n} shards measured on its own, {d['measured']}"
+            for runner, runs in r["runs"].items()
+            for n, d in runs.items()
+            if "measured" in d
+        )
         + ")",
         "",
     ]

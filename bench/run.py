@@ -120,6 +120,11 @@ def main() -> int:
         results["meta"]["seconds"][key] = round(time.monotonic() - start, 1)
         results["meta"].setdefault("finished", {})[key] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         path.write_text(json.dumps(results, indent=1, sort_keys=False) + "\n")  # a later part's failure keeps this
+        if args.quick and part == "scale":  # CI's run is there so the part cannot rot: any run that failed fails it
+            failed = [f"{r} {n}: {d['outcome']}" for r, runs in results[key]["runs"].items()
+                      for n, d in runs.items() if d["outcome"] != "completed"]  # fmt: skip
+            if failed:
+                raise SystemExit("scale runs that did not complete:\n" + "\n".join(failed))
 
     from bench import plots, report  # matplotlib loads only once there is something to draw
 
