@@ -131,7 +131,7 @@ E2E_CLUSTER += STORAGE=1
 e2e-matrix: deps ## make e2e E2E_NODES=1 on the oldest Kubernetes the chart claims and on the newest, and the table of both in docs/cluster.md
 	$(PY) -m sequential_job.e2e_matrix
 
-# `make bench` measures everything (about two hours; the cluster parts, on the embedded cluster, take most of it) and
+# `make bench` measures everything (some three and a half hours, most of it the cluster parts, the scale part above all) and
 # commits nothing: it rewrites bench/results.json, bench/figures/ and the tables in docs/benchmarks.md. The
 # handoff part runs twice on the newest Kubernetes (or K8S=): on the default cluster (Debian's containerd, the
 # kubelet's generic PLEG) and on one with EVENTED_PLEG=1 (containerd 2, EventedPLEG), so the table sets them side by
