@@ -480,14 +480,15 @@ def scale_section(r: dict[str, Any]) -> list[str]:
                     ", ".join(f"{k} {v:.0f}" for k, v in others.items()),
                 ]
             )
+    largest = [runner for runner, runs in r["runs"].items() if str(max(r["sizes"])) in runs]
     lines = [
         f"**Fan-out at scale** (embedded control plane, {r['nodes']} nodes simulated by kwok: a trivial chain of "
         f"{r['steps']} steps of {r['step_seconds']} s each per shard, each pod requesting {r['request']['cpu_m']}m CPU "
         f"and {r['request']['memory_mib']} MiB; times from the first `helm install`, pods' creation times in whole "
         f"seconds; one release per shard at {' and '.join(map(str, r['separate_sizes']))} shards only"
         + (
-            f"; at {max(r['sizes'])} shards only {', '.join(scale_label(r, x) for x in r['largest_runners'])}"
-            if set(r["runs"]) - {"separate"} - set(r.get("largest_runners", r["runs"]))
+            f"; at {max(r['sizes'])} shards only {', '.join(scale_label(r, x) for x in largest)}"
+            if set(r["runs"]) - {"separate"} - set(largest)
             else ""
         )
         + "".join(

@@ -4,7 +4,7 @@ The API server, etcd, controller manager, scheduler, Volcano and Kueue are the r
 (scripts/cluster/kwok-up.sh), whose stages (scripts/cluster/kwok/chain-stages.yaml) run each pod's steps one at a time,
 STEP_SECONDS each, writing the pod's status as a kubelet would after every step. The bench creates the simulated nodes
 (1 000; 100 with --quick), then for each number of shards (100, 1 000, 10 000; 500 with --quick) runs the same trivial
-3-step chain four ways, each in a fresh namespace:
+3-step chain five ways, each in a fresh namespace:
 
 - indexed: one `helm install` with `shards` (an Indexed Job, every shard at once: `job.parallelism` = shards);
 - indexed-qps: the same with kube-controller-manager's client allowed FAST_CONTROLLER_QPS requests a second instead of
@@ -74,7 +74,6 @@ class Plan:
     sizes: tuple[int, ...]  # shards, for every runner but `separate`
     separate_sizes: tuple[int, ...]  # shards for `separate`, one `helm install` each: beyond these, not practical
     timeout: float  # seconds a run may take
-    largest: tuple[str, ...] = RUNNERS  # the runners measured at the largest size (each takes about half an hour)
 
 
 FULL = Plan(nodes=1000, sizes=(100, 1000, 10000), separate_sizes=(100, 1000), timeout=1800)
@@ -562,8 +561,6 @@ def run_all(quick: bool, log: Callable[[str], None] = print) -> dict[str, Any]:
                 for runner in RUNNERS:
                     if n not in (plan.separate_sizes if runner == "separate" else plan.sizes):
                         continue
-                    if n == max(plan.sizes) and runner not in plan.largest:
-                        continue
                     runs[runner][str(n)] = measure(runner, n, plan, Path(tmpdir), log)
     finally:
         delete_nodes()
@@ -571,7 +568,6 @@ def run_all(quick: bool, log: Callable[[str], None] = print) -> dict[str, Any]:
         "nodes": plan.nodes,
         "sizes": list(plan.sizes),
         "separate_sizes": list(plan.separate_sizes),
-        "largest_runners": list(plan.largest),
         "steps": 3,
         "step_seconds": STEP_SECONDS,
         "request": {"cpu_m": REQUEST_MILLICPU, "memory_mib": REQUEST_MIB},
@@ -606,8 +602,6 @@ def add_runs(pairs: list[tuple[str, int]], results_path: Path, log: Callable[[st
                 measured = measure(runner, n, plan, Path(tmpdir), log)
                 measured["measured"] = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
                 scale["runs"].setdefault(runner, {})[str(n)] = measured
-                if n == max(plan.sizes) and runner not in scale.get("largest_runners", RUNNERS):
-                    scale["largest_runners"].append(runner)
                 results_path.write_text(json.dumps(results, indent=1) + "\n")  # a later run's failure keeps this
     finally:
         delete_nodes()
